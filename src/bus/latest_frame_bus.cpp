@@ -1,6 +1,7 @@
 #include "bus/latest_frame_bus.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/clock.hpp"
 
