@@ -1,0 +1,288 @@
+// Direct mode: H.264 access units over a WebSocket (/ws/direct), decoded with WebCodecs.
+// Framing (docs/protocol.md): a text hello {type, codec, width, height, fps}, then one binary
+// message per access unit: byte 0 = 0x01, byte 1 = flags (bit 0 keyframe), bytes 2..9 =
+// capture time in µs (big-endian uint64), then the Annex-B access unit.
+//
+// Latest wins: decoded frames wait in a one-slot mailbox; requestAnimationFrame draws the
+// newest and closes the rest. When the decoder falls behind, a keyframe resets it.
+
+import { Backoff } from './reconnect.js';
+import { StampReader, stampLatencyMs } from './stamp.js';
+
+const HEADER_BYTES = 10;
+const STALL_MS = 4000; // no message for this long: reconnect
+const KEYFRAME_REQUEST_MIN_MS = 1000;
+const BACKLOG_RESET = 3; // queued chunks at a keyframe that make us drop the backlog
+const BACKLOG_REQUEST_KEY = 30; // queued chunks that make us ask for a keyframe early
+
+export function directSupported() {
+  return window.isSecureContext && typeof window.VideoDecoder === 'function';
+}
+
+export class DirectPlayer {
+  constructor({ canvas, stats, onStatus = () => {}, path = '/ws/direct' }) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
+    this.stats = stats;
+    this.onStatus = onStatus;
+    this.path = path;
+    this.backoff = new Backoff();
+    this.stampReader = new StampReader();
+    this.ws = null;
+    this.decoder = null;
+    this.config = null;
+    this.waitingKey = true;
+    this.pending = null; // newest decoded VideoFrame not yet drawn
+    this.lastKeyRequest = 0;
+    this.lastMessage = 0;
+    this.running = false;
+    this.raf = 0;
+    this.timers = [];
+  }
+
+  start() {
+    this.running = true;
+    this.connect();
+    const draw = () => {
+      if (!this.running) return;
+      this.drawPending();
+      this.raf = requestAnimationFrame(draw);
+    };
+    this.raf = requestAnimationFrame(draw);
+    this.timers.push(setInterval(() => this.housekeeping(), 1000));
+  }
+
+  stop() {
+    this.running = false;
+    cancelAnimationFrame(this.raf);
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    this.backoff.cancel();
+    this.closeSocket();
+    this.closeDecoder();
+    this.dropPending();
+  }
+
+  connect() {
+    if (!this.running) return;
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(`${scheme}//${location.host}${this.path}`);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    this.lastMessage = performance.now();
+    this.onStatus('connecting');
+    this.stats.values.status = 'connecting';
+    ws.onmessage = (ev) => {
+      if (ws !== this.ws) return;
+      this.lastMessage = performance.now();
+      if (typeof ev.data === 'string') this.onText(ev.data);
+      else this.onBinary(ev.data);
+    };
+    ws.onclose = () => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      this.reconnectLater('disconnected');
+    };
+    ws.onerror = () => {}; // onclose follows
+  }
+
+  reconnectLater(reason) {
+    if (!this.running) return;
+    this.closeSocket();
+    this.closeDecoder();
+    this.stats.values.reconnects++;
+    this.stats.values.status = reason;
+    this.onStatus(reason);
+    this.backoff.schedule(() => this.connect());
+  }
+
+  closeSocket() {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = ws.onmessage = ws.onerror = null;
+      try {
+        ws.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+
+  send(obj) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(obj));
+  }
+
+  onText(text) {
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg.type === 'hello') this.onHello(msg);
+    else if (msg.type === 'pong' && typeof msg.t === 'number') {
+      this.stats.values.rttMs = Math.round((performance.now() - msg.t) * 10) / 10;
+    }
+  }
+
+  onHello(hello) {
+    const config = {
+      codec: hello.codec,
+      optimizeForLatency: true,
+      hardwareAcceleration: 'no-preference',
+    };
+    if (hello.width > 0 && hello.height > 0) {
+      config.codedWidth = hello.width;
+      config.codedHeight = hello.height;
+    }
+    // no `description`: the stream is Annex-B with SPS/PPS in band
+    const same =
+      this.decoder &&
+      this.decoder.state === 'configured' &&
+      this.config &&
+      this.config.codec === config.codec &&
+      this.config.codedWidth === config.codedWidth &&
+      this.config.codedHeight === config.codedHeight;
+    if (same) return;
+    this.config = config;
+    this.stats.values.codec = hello.codec;
+    this.configureDecoder();
+  }
+
+  configureDecoder() {
+    this.closeDecoder();
+    this.decoder = new VideoDecoder({
+      output: (frame) => this.onFrame(frame),
+      error: (e) => this.onDecoderError(e),
+    });
+    try {
+      this.decoder.configure(this.config);
+    } catch (e) {
+      this.onStatus(`unsupported codec ${this.config.codec}`);
+      this.stats.values.status = 'unsupported';
+      console.warn('VideoDecoder.configure failed', e);
+      this.decoder = null;
+      return;
+    }
+    this.waitingKey = true;
+  }
+
+  closeDecoder() {
+    if (this.decoder && this.decoder.state !== 'closed') {
+      try {
+        this.decoder.close();
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+    this.decoder = null;
+  }
+
+  onDecoderError(e) {
+    console.warn('decoder error', e);
+    this.decoder = null; // a decoder that reported an error is closed
+    if (this.config && this.running) {
+      this.configureDecoder();
+      this.requestKeyframe(true);
+    }
+  }
+
+  requestKeyframe(force = false) {
+    const now = performance.now();
+    if (!force && now - this.lastKeyRequest < KEYFRAME_REQUEST_MIN_MS) return;
+    this.lastKeyRequest = now;
+    this.send({ type: 'keyframe' });
+  }
+
+  onBinary(buf) {
+    this.stats.received(buf.byteLength);
+    if (buf.byteLength <= HEADER_BYTES) return;
+    const view = new DataView(buf);
+    if (view.getUint8(0) !== 0x01) return; // not video: ignore what we do not know
+    const key = (view.getUint8(1) & 1) === 1;
+    const captureUs = Number(view.getBigUint64(2, false));
+    const decoder = this.decoder;
+    if (!decoder || decoder.state !== 'configured') {
+      this.stats.dropped();
+      return;
+    }
+    if (key) {
+      if (decoder.decodeQueueSize >= BACKLOG_RESET && !this.waitingKey) {
+        // behind: throw the backlog away and start again from this keyframe
+        this.stats.dropped(decoder.decodeQueueSize);
+        decoder.reset();
+        decoder.configure(this.config);
+      }
+      this.waitingKey = false;
+      this.backoff.succeeded();
+      if (this.stats.values.status !== 'playing') {
+        this.stats.values.status = 'playing';
+        this.onStatus('playing');
+      }
+    } else if (this.waitingKey) {
+      this.stats.dropped();
+      this.requestKeyframe();
+      return;
+    } else if (decoder.decodeQueueSize >= BACKLOG_REQUEST_KEY) {
+      this.requestKeyframe();
+    }
+    try {
+      decoder.decode(
+        new EncodedVideoChunk({
+          type: key ? 'key' : 'delta',
+          timestamp: captureUs,
+          data: new Uint8Array(buf, HEADER_BYTES),
+        }),
+      );
+    } catch (e) {
+      console.warn('decode failed', e);
+      this.waitingKey = true;
+      this.requestKeyframe(true);
+    }
+  }
+
+  onFrame(frame) {
+    this.stats.decoded();
+    if (!this.running) {
+      frame.close();
+      return;
+    }
+    if (this.pending) {
+      this.pending.close();
+      this.stats.dropped();
+    }
+    this.pending = frame;
+  }
+
+  dropPending() {
+    if (this.pending) this.pending.close();
+    this.pending = null;
+  }
+
+  drawPending() {
+    const frame = this.pending;
+    if (!frame) return;
+    this.pending = null;
+    const w = frame.displayWidth;
+    const h = frame.displayHeight;
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    this.ctx.drawImage(frame, 0, 0, w, h);
+    const value = this.stampReader.read(frame, w, h);
+    frame.close();
+    this.stats.drawn(w, h);
+    if (value !== null) this.stats.latency(stampLatencyMs(value));
+  }
+
+  housekeeping() {
+    if (!this.running) return;
+    if (this.ws && performance.now() - this.lastMessage > STALL_MS) {
+      this.reconnectLater('stalled');
+      return;
+    }
+    this.send({ type: 'ping', t: performance.now() });
+  }
+}

@@ -1,0 +1,102 @@
+// Counters and rates shared by both players. `values` is a plain object the page exposes as
+// window.framewire.stats (the e2e tests read it), updated in place.
+
+const MAX_SAMPLES = 600;
+
+export class Stats {
+  constructor() {
+    this.values = {
+      framesReceived: 0,
+      framesDecoded: 0,
+      framesDrawn: 0,
+      framesDropped: 0,
+      bytesReceived: 0,
+      fps: 0,
+      kbps: null,
+      latencyMs: null,
+      latencySamples: [],
+      rttMs: null,
+      width: 0,
+      height: 0,
+      codec: null,
+      reconnects: 0,
+      status: 'idle',
+    };
+    this.windowStart = performance.now();
+    this.windowDrawn = 0;
+    this.windowBytes = 0;
+    this.windowLatency = [];
+    this.externalKbps = null;
+  }
+
+  reset() {
+    const { reconnects } = this.values;
+    const fresh = new Stats();
+    Object.assign(this.values, fresh.values, { reconnects, latencySamples: [] });
+    this.windowStart = performance.now();
+    this.windowDrawn = 0;
+    this.windowBytes = 0;
+    this.windowLatency = [];
+    this.externalKbps = null;
+  }
+
+  received(bytes) {
+    this.values.framesReceived++;
+    this.values.bytesReceived += bytes;
+    this.windowBytes += bytes;
+  }
+
+  decoded() {
+    this.values.framesDecoded++;
+  }
+
+  dropped(n = 1) {
+    this.values.framesDropped += n;
+  }
+
+  drawn(width, height) {
+    this.values.framesDrawn++;
+    this.windowDrawn++;
+    this.values.width = width;
+    this.values.height = height;
+  }
+
+  latency(ms) {
+    const s = this.values.latencySamples;
+    s.push(Math.round(ms * 10) / 10);
+    if (s.length > MAX_SAMPLES) s.splice(0, s.length - MAX_SAMPLES);
+    this.windowLatency.push(ms);
+  }
+
+  // For players that cannot count bytes themselves (MJPEG through <img>).
+  setKbps(kbps) {
+    this.externalKbps = kbps;
+  }
+
+  // Called about every 250 ms; rates are computed over windows of at least one second.
+  tick() {
+    const now = performance.now();
+    const elapsed = (now - this.windowStart) / 1000;
+    if (elapsed < 1) return;
+    const v = this.values;
+    v.fps = Math.round((this.windowDrawn / elapsed) * 10) / 10;
+    if (this.externalKbps !== null) v.kbps = this.externalKbps;
+    else v.kbps = v.bytesReceived > 0 ? Math.round((this.windowBytes * 8) / 1000 / elapsed) : null;
+    if (this.windowLatency.length > 0) {
+      v.latencyMs = Math.round(median(this.windowLatency) * 10) / 10;
+    } else if (this.windowDrawn === 0) {
+      v.latencyMs = null;
+    }
+    this.windowStart = now;
+    this.windowDrawn = 0;
+    this.windowBytes = 0;
+    this.windowLatency = [];
+  }
+}
+
+export function median(values) {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
