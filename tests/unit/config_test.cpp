@@ -144,3 +144,20 @@ TEST(ConfigTest, HelpAnswersWithoutStarting) {
 
 }  // namespace
 }  // namespace framewire::config
+
+namespace framewire::config {
+namespace {
+
+// docs/framewire.example.yaml must stay loadable and match the documented defaults.
+TEST(ConfigTest, ExampleFileInDocsLoads) {
+  const LoadResult r =
+      loadConfig({"framewire", "--config", std::string(FW_SOURCE_DIR) + "/docs/framewire.example.yaml"});
+  const Config defaults;
+  EXPECT_EQ(r.config.width, defaults.width);
+  EXPECT_EQ(r.config.fps, defaults.fps);
+  EXPECT_EQ(r.config.bitrate_kbps, defaults.bitrate_kbps);
+  EXPECT_EQ(r.config.jpeg_quality, defaults.jpeg_quality);
+}
+
+}  // namespace
+}  // namespace framewire::config
