@@ -130,7 +130,7 @@ export function jpegKbps(state) {
   }
   for (const b of candidates) {
     if (!b || typeof b !== 'object') continue;
-    const isJpeg = /jpe?g|mjpeg/i.test(`${b.name ?? ''} ${b.codec ?? ''} ${b.kind ?? ''}`) || b === state.jpeg;
+    const isJpeg = /jpe?g|mjpeg/i.test(`${b.id ?? ''} ${b.name ?? ''} ${b.codec ?? ''} ${b.kind ?? ''}`) || b === state.jpeg;
     if (!isJpeg) continue;
     for (const key of ['kbps', 'kbit_s', 'bitrate_kbps', 'kbits']) {
       if (typeof b[key] === 'number') return b[key];
