@@ -1,0 +1,172 @@
+#include "media/capture_pipeline.hpp"
+
+#include <gst/app/gstappsink.h>
+
+#include "core/clock.hpp"
+#include "core/latency_stamp.hpp"
+#include "core/log.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/test_source.hpp"
+
+namespace framewire::media {
+namespace {
+
+constexpr std::int64_t kFirstBackoffUs = 250'000;
+constexpr std::int64_t kMaxBackoffUs = 5'000'000;
+constexpr std::int64_t kWatchdogPeriodUs = 2'000'000;
+
+// The capture wall-clock time travels with the buffer as a reference timestamp meta (the
+// GStreamer way to attach an absolute time), from the stamping probe to the sample callback.
+GstCaps* unixTimestampCaps() {
+  static GstCaps* caps = gst_caps_new_empty_simple("timestamp/x-unix");  // lives for the process
+  return caps;
+}
+
+std::int64_t captureMicrosOf(GstBuffer* buffer) {
+  GstReferenceTimestampMeta* meta =
+      gst_buffer_get_reference_timestamp_meta(buffer, unixTimestampCaps());
+  return meta ? static_cast<std::int64_t>(meta->timestamp / 1000) : core::wallClockMicros();
+}
+
+}  // namespace
+
+CapturePipeline::CapturePipeline(const config::Config& config, ControlLoop& loop,
+                                 FrameHandler on_frame)
+    : config_(config), loop_(loop), on_frame_(std::move(on_frame)) {}
+
+CapturePipeline::~CapturePipeline() { pipeline_.reset(); }
+
+void CapturePipeline::start() {
+  wanted_ = true;
+  if (pipeline_ || restart_task_ != 0) return;
+  backoff_us_ = kFirstBackoffUs;
+  build();
+}
+
+void CapturePipeline::stop() {
+  wanted_ = false;
+  ++generation_;
+  loop_.cancel(restart_task_);
+  loop_.cancel(watchdog_task_);
+  restart_task_ = watchdog_task_ = 0;
+  pipeline_.reset();
+  running_ = false;
+}
+
+void CapturePipeline::build() {
+  restart_task_ = 0;
+  const std::uint64_t generation = ++generation_;
+  video_info_valid_ = false;
+  frames_since_build_ = false;
+  try {
+    const std::string description =
+        sourceDescription(config_) +
+        " ! appsink name=capture_sink sync=false max-buffers=1 drop=true emit-signals=false "
+        "caps=video/x-raw,format=I420";
+    pipeline_ = std::make_unique<Pipeline>(
+        "capture", description, [this, generation](const std::string& reason) {
+          loop_.post([this, generation, reason] { fail(generation, reason); });
+        });
+    GstPtr<GstElement> sink = pipeline_->element("capture_sink");
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = [](GstAppSink* s, gpointer self) {
+      return onNewSample(GST_ELEMENT(s), self);
+    };
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, this, nullptr);
+    GstPtr<GstPad> pad = adopt(gst_element_get_static_pad(sink.get(), "sink"));
+    gst_pad_add_probe(pad.get(),
+                      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                   GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+                      &CapturePipeline::onProbe, this, nullptr);
+    if (!pipeline_->play()) throw std::runtime_error("the capture pipeline refused to play");
+  } catch (const std::exception& e) {
+    loop_.post([this, generation, reason = std::string(e.what())] { fail(generation, reason); });
+    return;
+  }
+  running_ = true;
+  scheduleWatchdog(generation, frames_captured_.load());
+}
+
+void CapturePipeline::fail(std::uint64_t generation, const std::string& reason) {
+  if (generation != generation_ || !wanted_) return;  // stale: already rebuilt or stopped
+  ++generation_;
+  loop_.cancel(watchdog_task_);
+  watchdog_task_ = 0;
+  pipeline_.reset();
+  running_ = false;
+  ++restarts_;
+  // A pipeline that delivered frames was healthy: start the backoff over.
+  if (frames_since_build_) backoff_us_ = kFirstBackoffUs;
+  spdlog::warn("media: capture failed ({}); restarting in {} ms", reason, backoff_us_ / 1000);
+  restart_task_ = loop_.postDelayed(backoff_us_, [this] {
+    restart_task_ = 0;
+    if (wanted_ && !pipeline_) build();
+  });
+  backoff_us_ = std::min(backoff_us_ * 2, kMaxBackoffUs);
+}
+
+// A source that goes quiet without an error (a stalled device) is restarted like a failed one.
+void CapturePipeline::scheduleWatchdog(std::uint64_t generation, std::uint64_t frames_seen) {
+  watchdog_task_ = loop_.postDelayed(kWatchdogPeriodUs, [this, generation, frames_seen] {
+    watchdog_task_ = 0;
+    if (generation != generation_) return;
+    const std::uint64_t now_seen = frames_captured_.load();
+    if (now_seen == frames_seen) {
+      fail(generation, "no frame for " + std::to_string(kWatchdogPeriodUs / 1000) + " ms");
+      return;
+    }
+    scheduleWatchdog(generation, now_seen);
+  });
+}
+
+GstPadProbeReturn CapturePipeline::onProbe(GstPad*, GstPadProbeInfo* info, gpointer self) {
+  static_cast<CapturePipeline*>(self)->stamp(info);
+  return GST_PAD_PROBE_OK;
+}
+
+// Runs on the streaming thread just before the appsink takes the buffer: the moment the frame
+// leaves the source pipeline, which is the time the stamp promises.
+void CapturePipeline::stamp(GstPadProbeInfo* info) {
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+      GstCaps* caps = nullptr;
+      gst_event_parse_caps(event, &caps);
+      video_info_valid_ = gst_video_info_from_caps(&video_info_, caps);
+    }
+    return;
+  }
+  if (!video_info_valid_) return;
+  // The source's pool buffer normally has one ref, so this rarely copies.
+  GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = buffer;
+  const std::int64_t now_us = core::wallClockMicros();
+  GstVideoFrame frame;
+  if (gst_video_frame_map(&frame, &video_info_, buffer, GST_MAP_WRITE)) {
+    core::writeLatencyStamp(static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                            GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0), GST_VIDEO_FRAME_WIDTH(&frame),
+                            GST_VIDEO_FRAME_HEIGHT(&frame), now_us,
+                            static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1)),
+                            GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1),
+                            static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 2)),
+                            GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 2));
+    gst_video_frame_unmap(&frame);
+  }
+  gst_buffer_add_reference_timestamp_meta(buffer, unixTimestampCaps(),
+                                          static_cast<GstClockTime>(now_us) * 1000,
+                                          GST_CLOCK_TIME_NONE);
+}
+
+GstFlowReturn CapturePipeline::onNewSample(GstElement* sink, gpointer self_ptr) {
+  auto* self = static_cast<CapturePipeline*>(self_ptr);
+  GstPtr<GstSample> sample = adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
+  if (!sample) return GST_FLOW_OK;
+  GstBuffer* buffer = gst_sample_get_buffer(sample.get());
+  if (buffer == nullptr) return GST_FLOW_OK;
+  self->frames_captured_.fetch_add(1);
+  self->frames_since_build_ = true;
+  if (self->on_frame_) self->on_frame_(buffer, captureMicrosOf(buffer));
+  return GST_FLOW_OK;
+}
+
+}  // namespace framewire::media

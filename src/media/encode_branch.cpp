@@ -1,0 +1,165 @@
+#include "media/encode_branch.hpp"
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+
+namespace framewire::media {
+namespace {
+constexpr std::int64_t kRebuildDelayUs = 500'000;
+}
+
+EncodeBranch::EncodeBranch(BranchSpec spec, ControlLoop& loop, OutputHandler on_output)
+    : spec_(std::move(spec)),
+      loop_(loop),
+      on_output_(std::move(on_output)),
+      base_us_(core::steadyMicros()),
+      duration_ns_(1'000'000'000ull / static_cast<std::uint64_t>(spec_.fps > 0 ? spec_.fps : 30)) {}
+
+EncodeBranch::~EncodeBranch() {
+  {
+    std::lock_guard lock(src_mutex_);
+    src_.reset();
+  }
+  sink_pad_.reset();
+  pipeline_.reset();
+}
+
+void EncodeBranch::prepare() {
+  if (!pipeline_) build();
+}
+
+void EncodeBranch::build() {
+  const std::uint64_t generation = ++generation_;
+  pipeline_ = std::make_unique<Pipeline>(
+      "branch-" + spec_.id, spec_.description, [this, generation](const std::string& reason) {
+        loop_.post([this, generation, reason] { fail(generation, reason); });
+      });
+  GstPtr<GstElement> sink = pipeline_->element("branch_sink");
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* s, gpointer self) {
+    return onNewSample(GST_ELEMENT(s), self);
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, this, nullptr);
+  sink_pad_ = adopt(gst_element_get_static_pad(sink.get(), "sink"));
+}
+
+void EncodeBranch::run() {
+  should_run_ = true;
+  if (rebuild_task_ != 0) return;  // a rebuild is pending and will play
+  if (!pipeline_) {
+    try {
+      build();
+    } catch (const std::exception& e) {
+      fail(generation_, e.what());
+      return;
+    }
+  }
+  {
+    std::lock_guard lock(src_mutex_);
+    if (src_) return;  // already running
+  }
+  if (!pipeline_->play()) {
+    fail(generation_, "refused to play");
+    return;
+  }
+  std::lock_guard lock(src_mutex_);
+  src_ = pipeline_->element("branch_src");
+}
+
+void EncodeBranch::halt() {
+  should_run_ = false;
+  loop_.cancel(rebuild_task_);
+  rebuild_task_ = 0;
+  {
+    std::lock_guard lock(src_mutex_);
+    src_.reset();
+  }
+  if (pipeline_) pipeline_->stopNow();
+  times_.clear();
+}
+
+void EncodeBranch::fail(std::uint64_t generation, const std::string& reason) {
+  if (generation != generation_) return;  // stale: already rebuilt or halted
+  {
+    std::lock_guard lock(src_mutex_);
+    src_.reset();
+  }
+  sink_pad_.reset();
+  pipeline_.reset();
+  ++generation_;
+  times_.clear();
+  if (!should_run_) return;
+  spdlog::warn("media: branch {} failed ({}); rebuilding in {} ms", spec_.id, reason,
+               kRebuildDelayUs / 1000);
+  loop_.cancel(rebuild_task_);
+  rebuild_task_ = loop_.postDelayed(kRebuildDelayUs, [this] {
+    rebuild_task_ = 0;
+    if (should_run_) run();
+  });
+}
+
+bool EncodeBranch::push(GstBuffer* buffer, std::int64_t capture_us) {
+  if (!open_.load()) return false;
+  std::lock_guard lock(src_mutex_);
+  if (!src_) return false;
+  // Our own clock for the branch: strictly increasing across capture restarts.
+  const std::int64_t now_us = core::steadyMicros();
+  std::uint64_t pts = static_cast<std::uint64_t>(now_us - base_us_) * 1000;
+  if (pts <= last_pts_ns_) pts = last_pts_ns_ + 1;
+  last_pts_ns_ = pts;
+  // Shallow: the copy shares the raw frame's memory, only the metadata is new.
+  GstBuffer* copy = gst_buffer_copy(buffer);
+  GST_BUFFER_PTS(copy) = pts;
+  GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION(copy) = duration_ns_;
+  times_.add({pts, capture_us, core::wallClockMicros()});
+  // The appsrc is leaky (drops its oldest): a slow encoder skips frames instead of lagging.
+  if (gst_app_src_push_buffer(GST_APP_SRC(src_.get()), copy) != GST_FLOW_OK) return false;
+  frames_in_.fetch_add(1);
+  return true;
+}
+
+void EncodeBranch::sendUpstream(GstPtr<GstEvent> event) {
+  if (!sink_pad_ || !event) return;
+  gst_pad_push_event(sink_pad_.get(), event.release());
+}
+
+GstFlowReturn EncodeBranch::onNewSample(GstElement* sink, gpointer self) {
+  try {
+    static_cast<EncodeBranch*>(self)->handleSample(sink);
+  } catch (const std::exception& e) {
+    spdlog::error("media: branch output failed: {}", e.what());
+  }
+  return GST_FLOW_OK;
+}
+
+void EncodeBranch::handleSample(GstElement* sink) {
+  GstPtr<GstSample> sample = adopt(gst_app_sink_pull_sample(GST_APP_SINK(sink)));
+  if (!sample) return;
+  GstBuffer* buffer = gst_sample_get_buffer(sample.get());
+  if (buffer == nullptr) return;
+  const std::int64_t encoded_us = core::wallClockMicros();
+  const std::uint64_t pts = GST_BUFFER_PTS(buffer);
+  FrameTime time = times_.take(pts).value_or(FrameTime{pts, 0, 0});
+  frames_out_.fetch_add(1);
+  if (on_output_) on_output_(buffer, time, encoded_us);
+}
+
+BranchState EncodeBranch::state() const {
+  BranchState s;
+  s.id = spec_.id;
+  s.codec = spec_.codec;
+  s.encoder = spec_.encoder;
+  {
+    std::lock_guard lock(src_mutex_);
+    s.encoding = open_.load() && src_ != nullptr;
+  }
+  s.frames_in = frames_in_.load();
+  s.frames_out = frames_out_.load();
+  return s;
+}
+
+}  // namespace framewire::media

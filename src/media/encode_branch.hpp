@@ -1,0 +1,96 @@
+#pragma once
+// EncodeBranch: one encoder in its own pipeline, `appsrc ! <encoder...> ! appsink`, fed with
+// the capture's raw frames and handing every encoded buffer to an output handler.
+//
+// Raw frames enter without a pixel copy (a shallow buffer copy carries the branch's own PTS).
+// Each frame's wall-clock times cross the encoder through FrameTimes, keyed by that PTS.
+// The valve (setOpen) decides whether frames enter at all: a branch nobody watches encodes
+// nothing. A pipeline error rebuilds the branch with backoff.
+//
+// Threads: prepare()/run()/halt()/sendUpstream() on the ControlLoop thread; push() on the
+// capture streaming thread; the output handler on the branch's own streaming thread;
+// setOpen() and the counters from any thread.
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "media/control_loop.hpp"
+#include "media/frame_times.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/media_engine.hpp"
+#include "media/pipeline.hpp"
+
+namespace framewire::media {
+
+struct BranchSpec {
+  std::string id;       // "main", "jpeg"
+  std::string codec;    // "h264", "jpeg"
+  std::string encoder;  // the GStreamer encoder element
+  // gst-launch description with `appsrc name=branch_src` first and `appsink name=branch_sink`
+  // last.
+  std::string description;
+  int fps = 30;  // for buffer durations
+};
+
+class EncodeBranch {
+ public:
+  // `buffer` is borrowed for the call; `encoded_us` is the wall clock when it left the encoder.
+  using OutputHandler =
+      std::function<void(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us)>;
+
+  EncodeBranch(BranchSpec spec, ControlLoop& loop, OutputHandler on_output);
+  ~EncodeBranch();
+
+  // Builds the pipeline without starting it; throws when the description is invalid.
+  void prepare();
+  void run();   // to PLAYING (rebuilding if needed)
+  void halt();  // to NULL; frames are refused until run()
+
+  void setOpen(bool open) { open_ = open; }
+  bool isOpen() const { return open_.load(); }
+
+  // Returns whether the frame entered the encoder.
+  bool push(GstBuffer* buffer, std::int64_t capture_us);
+
+  // Sends an upstream event (e.g. force-key-unit) into the encoder. Takes ownership.
+  void sendUpstream(GstPtr<GstEvent> event);
+
+  BranchState state() const;
+
+ private:
+  void build();
+  void fail(std::uint64_t generation, const std::string& reason);
+  static GstFlowReturn onNewSample(GstElement* sink, gpointer self);
+  void handleSample(GstElement* sink);
+
+  const BranchSpec spec_;
+  ControlLoop& loop_;
+  const OutputHandler on_output_;
+  const std::int64_t base_us_;  // steady time of PTS 0
+  const std::uint64_t duration_ns_;
+
+  // Control thread state.
+  std::unique_ptr<Pipeline> pipeline_;
+  GstPtr<GstPad> sink_pad_;  // the appsink's sink pad: upstream events start here
+  bool should_run_ = false;
+  std::uint64_t generation_ = 0;
+  ControlLoop::TaskId rebuild_task_ = 0;
+
+  // Shared with the capture thread: the appsrc frames go into while the branch runs.
+  mutable std::mutex src_mutex_;
+  GstPtr<GstElement> src_;
+  std::uint64_t last_pts_ns_ = 0;
+
+  FrameTimes times_;
+  std::atomic<bool> open_{false};
+  std::atomic<std::uint64_t> frames_in_{0};
+  std::atomic<std::uint64_t> frames_out_{0};
+};
+
+}  // namespace framewire::media

@@ -1,0 +1,61 @@
+#include "media/jpeg_branch.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "media/frame_wrap.hpp"
+
+namespace framewire::media {
+
+std::string JpegBranch::description(const config::Config& config) {
+  return fmt::format(
+      "appsrc name=branch_src is-live=true format=time do-timestamp=false block=false "
+      "max-buffers=1 leaky-type=downstream "
+      "caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1,pixel-aspect-ratio=1/1 "
+      "! jpegenc name=encoder quality={quality} "
+      "! appsink name=branch_sink sync=false emit-signals=false",
+      fmt::arg("w", config.width), fmt::arg("h", config.height), fmt::arg("fps", config.fps),
+      fmt::arg("quality", config.jpeg_quality));
+}
+
+JpegBranch::JpegBranch(const config::Config& config, ControlLoop& loop, bus::LatestFrameBus& bus)
+    : config_(config),
+      bus_(bus),
+      interval_us_(config.jpeg_fps > 0 ? 1'000'000 / config.jpeg_fps : 0),
+      branch_(BranchSpec{"jpeg", "jpeg", "jpegenc", description(config), config.fps}, loop,
+              [this](GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
+                publish(buffer, time, encoded_us);
+              }) {}
+
+void JpegBranch::offer(GstBuffer* buffer, std::int64_t capture_us) {
+  if (!branch_.isOpen() || !admit(capture_us)) return;
+  branch_.push(buffer, capture_us);
+}
+
+// Keeps the average rate at the cap even when it does not divide the source rate (60 → 25
+// alternates gaps of 2 and 3 frames); a small slack absorbs capture jitter at equal rates.
+bool JpegBranch::admit(std::int64_t capture_us) {
+  if (interval_us_ <= 0) return true;
+  const std::int64_t slack = interval_us_ / 8;
+  if (capture_us < next_due_us_ - slack) return false;
+  next_due_us_ = std::max(next_due_us_, capture_us - interval_us_) + interval_us_;
+  return true;
+}
+
+void JpegBranch::publish(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
+  std::shared_ptr<core::EncodedFrame> frame = wrapBuffer(buffer);
+  if (!frame) return;
+  frame->codec = core::Codec::kJpeg;
+  frame->keyframe = true;
+  frame->width = config_.width;
+  frame->height = config_.height;
+  frame->sequence = sequence_.fetch_add(1);
+  frame->pts_ns = static_cast<std::int64_t>(time.pts_ns);
+  frame->capture_us = time.capture_us;
+  frame->encode_start_us = time.encode_start_us;
+  frame->encoded_us = encoded_us;
+  bus_.publish(frame);
+}
+
+}  // namespace framewire::media
