@@ -13,7 +13,7 @@ const HEADER_BYTES = 10;
 const STALL_MS = 4000; // no message for this long: reconnect
 const KEYFRAME_REQUEST_MIN_MS = 1000;
 const BACKLOG_RESET = 3; // queued chunks at a keyframe that make us drop the backlog
-const BACKLOG_REQUEST_KEY = 30; // queued chunks that make us ask for a keyframe early
+const BACKLOG_REQUEST_KEY = 12; // queued chunks (~200 ms at 60 fps) that make us ask for a keyframe early
 
 export function directSupported() {
   return window.isSecureContext && typeof window.VideoDecoder === 'function';
