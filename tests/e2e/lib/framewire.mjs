@@ -240,8 +240,16 @@ export async function waitFor(fn, { timeoutMs = 20000, intervalMs = 200, what = 
   let last;
   for (;;) {
     try {
-      last = await fn();
-      if (last) return last;
+      // a call that hangs (e.g. a read on a silent stream) still ends at the deadline
+      let timer;
+      const remaining = Math.max(1, deadline - Date.now());
+      last = await Promise.race([
+        Promise.resolve().then(fn),
+        new Promise((r) => {
+          timer = setTimeout(() => r(new Error('call did not return before the deadline')), remaining);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (last && !(last instanceof Error)) return last;
     } catch (e) {
       last = e;
     }
