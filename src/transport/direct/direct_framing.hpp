@@ -1,0 +1,64 @@
+#pragma once
+// The Direct protocol's wire format (docs/protocol.md), as pure functions:
+//  - server → client text JSON hello {"type":"hello","codec":"avc1.PPCCLL","width",...},
+//    sent before the first keyframe and again whenever codec or size changes;
+//  - server → client binary video messages: byte 0 = 0x01, byte 1 = flags (bit 0 keyframe),
+//    bytes 2..9 = capture time in µs since the Unix epoch (big-endian uint64), then the
+//    Annex-B access unit;
+//  - client → server text JSON: {"type":"keyframe"}, {"type":"ping","t":X} → pong.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace framewire::transport::direct {
+
+inline constexpr std::uint8_t kVideoMessage = 0x01;
+inline constexpr std::uint8_t kFlagKeyframe = 0x01;
+inline constexpr std::size_t kVideoHeaderSize = 10;
+
+using VideoHeader = std::array<std::uint8_t, kVideoHeaderSize>;
+
+VideoHeader encodeVideoHeader(bool keyframe, std::int64_t capture_us);
+
+struct DecodedVideoHeader {
+  bool keyframe = false;
+  std::uint8_t flags = 0;
+  std::int64_t capture_us = 0;
+};
+// Nothing when the message is shorter than the header or not a video message.
+std::optional<DecodedVideoHeader> decodeVideoHeader(std::span<const std::uint8_t> message);
+
+struct StreamFormat {
+  std::string codec;  // "avc1.42C01F"
+  int width = 0;
+  int height = 0;
+  int fps = 0;
+  bool operator==(const StreamFormat&) const = default;
+};
+
+std::string helloMessage(const StreamFormat& format, std::string_view branch);
+
+enum class ControlType { kKeyframe, kPing, kUnknown };
+
+struct ControlMessage {
+  ControlType type = ControlType::kUnknown;
+  std::string type_name;  // as sent (for logs, when unknown)
+  std::string ping_t;     // for kPing: the "t" member as JSON text ("null" when absent)
+};
+
+struct ControlParse {
+  std::optional<ControlMessage> message;  // set when the text is a valid control message
+  std::string error;                      // why not, otherwise
+};
+
+// A JSON object with a string "type". Unknown types parse (the session ignores them) so
+// newer clients keep working; anything else is an error that ends the session.
+ControlParse parseControlMessage(std::string_view text);
+
+std::string pongMessage(std::string_view ping_t_json);
+
+}  // namespace framewire::transport::direct

@@ -1,0 +1,64 @@
+#pragma once
+// What framewire will answer to a WHEP offer, decided before any GStreamer object exists:
+// which m-section carries the video, which H.264 payload type (and its RTX) to send with,
+// and which sections are rejected (audio until framewire has audio, data channels, extra
+// video sections). Pure functions.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transport/webrtc/h264_profile.hpp"
+#include "transport/webrtc/sdp_session.hpp"
+
+namespace framewire::transport::webrtc {
+
+// What the branch sends.
+struct ServerVideoCodec {
+  ProfileLevelId profile_level_id;  // from the stream's SPS, or the configured profile
+  int packetization_mode = 1;       // rtph264pay fragments (FU-A): mode 1 only
+};
+
+struct H264Choice {
+  int payload_type = -1;
+  std::string fmtp;                     // the client's parameters, answered verbatim
+  std::optional<int> rtx_payload_type;  // the client's rtx for it, if offered
+  std::vector<std::string> rtcp_fbs;    // the client's feedback for it ("nack", "nack pli")
+  bool exact_profile = false;           // the client's profile equals the stream's
+};
+
+struct AnswerPlan {
+  std::size_t video_index = 0;          // m-section that carries the video
+  std::string video_mid;
+  H264Choice codec;
+  std::vector<std::size_t> rejected;    // m-sections answered with port 0
+};
+
+// Which class of error, so the HTTP layer can pick the status.
+enum class PlanError {
+  kNone,
+  kMalformed,    // 400: the SDP is not a usable WebRTC offer (no ICE credentials, ...)
+  kNoVideo,      // 422: no video m-section the server could send to
+  kNoCommonCodec,  // 422: video, but no codec the server can send
+};
+
+struct PlanResult {
+  std::optional<AnswerPlan> plan;
+  PlanError error = PlanError::kNone;
+  std::string reason;
+};
+
+// Picks the H.264 payload type of `section` that fits `server` best: packetization-mode 1
+// required; the client's profile must be able to decode the stream's; an exact profile match
+// wins, then level-asymmetry-allowed or a level at least the stream's; ties go to the client's
+// order of preference. Returns nothing and fills `why_not` (the offered codecs) when none fit.
+std::optional<H264Choice> chooseH264(const MediaSection& section, const ServerVideoCodec& server,
+                                     std::string* why_not);
+
+// Plans the answer for a whole offer.
+PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& server);
+
+// "VP8, VP9, H264 (packetization-mode=0, 42001f), AV1": a section's codecs for error messages.
+std::string describeCodecs(const MediaSection& section);
+
+}  // namespace framewire::transport::webrtc
