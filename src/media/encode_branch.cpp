@@ -9,7 +9,11 @@
 namespace framewire::media {
 namespace {
 constexpr std::int64_t kRebuildDelayUs = 500'000;
-}
+// Branch PTS start here. GstVideoEncoder subclasses (x264enc among them) declare a minimum
+// PTS of 1000 hours to keep DTS positive and shift every smaller PTS up by the difference;
+// starting above it keeps output PTS equal to input PTS, which FrameTimes relies on.
+constexpr std::uint64_t kPtsBaseNs = 1000ull * 3600 * 1'000'000'000;
+}  // namespace
 
 EncodeBranch::EncodeBranch(BranchSpec spec, ControlLoop& loop, OutputHandler on_output)
     : spec_(std::move(spec)),
@@ -107,7 +111,7 @@ bool EncodeBranch::push(GstBuffer* buffer, std::int64_t capture_us) {
   if (!src_) return false;
   // Our own clock for the branch: strictly increasing across capture restarts.
   const std::int64_t now_us = core::steadyMicros();
-  std::uint64_t pts = static_cast<std::uint64_t>(now_us - base_us_) * 1000;
+  std::uint64_t pts = kPtsBaseNs + static_cast<std::uint64_t>(now_us - base_us_) * 1000;
   if (pts <= last_pts_ns_) pts = last_pts_ns_ + 1;
   last_pts_ns_ = pts;
   // Shallow: the copy shares the raw frame's memory, only the metadata is new.
@@ -144,6 +148,8 @@ void EncodeBranch::handleSample(GstElement* sink) {
   const std::int64_t encoded_us = core::wallClockMicros();
   const std::uint64_t pts = GST_BUFFER_PTS(buffer);
   FrameTime time = times_.take(pts).value_or(FrameTime{pts, 0, 0});
+  // Subscribers see the branch's stream time from zero, not the encoder-friendly base.
+  time.pts_ns = pts >= kPtsBaseNs ? pts - kPtsBaseNs : pts;
   frames_out_.fetch_add(1);
   if (on_output_) on_output_(buffer, time, encoded_us);
 }

@@ -40,7 +40,8 @@ struct BranchSpec {
 
 class EncodeBranch {
  public:
-  // `buffer` is borrowed for the call; `encoded_us` is the wall clock when it left the encoder.
+  // `buffer` is borrowed for the call; `encoded_us` is the wall clock when it left the encoder;
+  // `time.pts_ns` is the branch stream time (from 0).
   using OutputHandler =
       std::function<void(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us)>;
 
