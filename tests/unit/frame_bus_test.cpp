@@ -382,15 +382,23 @@ TEST(FrameBusTest, UnsubscribeDuringPublishStress) {
   };
   std::thread churn1(churn, 1u), churn2(churn, 2u);
 
-  constexpr std::uint64_t kFrames = 6000;
+  // Publish at least 6000 frames, and keep going until the other threads have really taken
+  // part (progress, not time, decides; the cap only stops a broken bus from spinning forever).
+  constexpr std::uint64_t kMinFrames = 6000;
+  constexpr std::uint64_t kMaxFrames = 20'000'000;
+  std::uint64_t published = 0;
   std::thread publisher([&] {
-    for (std::uint64_t seq = 0; seq < kFrames; ++seq) {
+    for (std::uint64_t seq = 0; seq < kMaxFrames; ++seq) {
+      if (seq >= kMinFrames && churn_cycles.load() >= 300 && total_wakes.load() >= 50 &&
+          steady_frames.load() > 0) {
+        break;
+      }
       bus.publish(makeFrame(seq % 10 == 0, seq, 64));
+      ++published;
       if (seq % 64 == 0) std::this_thread::yield();
     }
   });
   publisher.join();
-  // Let the churners keep going a moment after the last frame, then stop everyone.
   done = true;
   churn1.join();
   churn2.join();
@@ -399,21 +407,65 @@ TEST(FrameBusTest, UnsubscribeDuringPublishStress) {
 
   EXPECT_EQ(late_wakes.load(), 0);
   EXPECT_TRUE(steady_ok.load());
-  EXPECT_GT(churn_cycles.load(), 0u);
-  EXPECT_GT(total_wakes.load(), 0u);
+  EXPECT_GE(churn_cycles.load(), 300u);
+  EXPECT_GE(total_wakes.load(), 50u);
   EXPECT_GT(steady_frames.load(), 0u);
   const auto counters = steady->counters();
   // Every frame reached the steady subscriber either as delivered or as dropped.
-  EXPECT_EQ(counters.frames_delivered + counters.frames_dropped, kFrames);
+  EXPECT_EQ(counters.frames_delivered + counters.frames_dropped, published);
   EXPECT_EQ(bus.subscriberCount(), 1u);
   EXPECT_EQ(last_demand.load(), 1u);
-  EXPECT_EQ(bus.stats().frames_published, kFrames);
+  EXPECT_EQ(bus.stats().frames_published, published);
 
   // After all of that, a unsubscribed subscription is never woken by later frames.
   bus.unsubscribe(steady);
   EXPECT_EQ(last_demand.load(), 0u);
-  bus.publish(makeFrame(true, kFrames));
+  bus.publish(makeFrame(true, published));
   EXPECT_EQ(steady->queued(), 0u);
+}
+
+// The encoder makes keyframes only when asked (GOP 0). Subscribers keep joining while it
+// publishes: every joiner must get a keyframe, whether its request was sent, deferred and sent
+// later, or satisfied by a keyframe it receives. A request cancelled by a keyframe the joiner
+// does not receive would leave it waiting forever. The 20 s limit only guards against hanging.
+TEST(FrameBusTest, EveryJoinerGetsAKeyframeWhenKeyframesComeOnlyOnRequest) {
+  FrameBusOptions options;
+  options.mailbox_capacity = 64;
+  options.keyframe_min_interval_us = 1'000;
+  FrameBus bus("hq", options);
+  std::atomic<bool> want_keyframe{false};
+  bus.setKeyframeSender([&] { want_keyframe = true; });
+  std::atomic<bool> done{false};
+  std::thread encoder([&] {
+    for (std::uint64_t seq = 0; !done.load(); ++seq) {
+      bus.publish(makeFrame(want_keyframe.exchange(false), seq, 16));
+      std::this_thread::yield();
+    }
+  });
+  std::atomic<int> starved{0};
+  auto joiner = [&] {
+    for (int i = 0; i < 100; ++i) {
+      auto sub = bus.subscribe([] {});
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      bool got = false;
+      while (!got && std::chrono::steady_clock::now() < deadline) {
+        if (auto frame = sub->pop()) {
+          got = frame->keyframe;
+          ASSERT_TRUE(frame->keyframe) << "the first frame must be a keyframe";
+        } else {
+          std::this_thread::yield();
+        }
+      }
+      if (!got) ++starved;
+      bus.unsubscribe(sub);
+    }
+  };
+  std::thread j1(joiner), j2(joiner);
+  j1.join();
+  j2.join();
+  done = true;
+  encoder.join();
+  EXPECT_EQ(starved.load(), 0);
 }
 
 TEST(FrameBusTest, StatsCountFramesBytesKeyframesAndStageLatency) {
