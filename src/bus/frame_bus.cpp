@@ -60,6 +60,11 @@ void FrameBus::notifyDemand(std::size_t count) {
 
 void FrameBus::publish(const core::FramePtr& frame) {
   if (!frame) return;
+  // Cancel pending keyframe requests before taking the snapshot: every subscriber that asked
+  // before this point is already listed (subscribe() lists, then asks), so it gets this
+  // keyframe. Cancelling after the snapshot could swallow the request of a subscriber that
+  // joined in between and is not in the snapshot, leaving it waiting with no keyframe coming.
+  if (frame->keyframe) keyframe_gate_.onKeyframe();
   std::shared_ptr<const List> snapshot;
   {
     std::lock_guard lock(mutex_);
@@ -71,7 +76,6 @@ void FrameBus::publish(const core::FramePtr& frame) {
       last_keyframe_ = frame;
     }
   }
-  if (frame->keyframe) keyframe_gate_.onKeyframe();
   rate_.add(core::steadyMicros(), frame->size);
   if (frame->capture_us > 0 && frame->encode_start_us > 0) {
     source_to_encoder_.add(frame->encode_start_us - frame->capture_us);
