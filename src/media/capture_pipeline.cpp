@@ -18,7 +18,11 @@ constexpr std::int64_t kWatchdogPeriodUs = 2'000'000;
 // The capture wall-clock time travels with the buffer as a reference timestamp meta (the
 // GStreamer way to attach an absolute time), from the stamping probe to the sample callback.
 GstCaps* unixTimestampCaps() {
-  static GstCaps* caps = gst_caps_new_empty_simple("timestamp/x-unix");  // lives for the process
+  static GstCaps* caps = [] {
+    GstCaps* c = gst_caps_new_empty_simple("timestamp/x-unix");
+    GST_MINI_OBJECT_FLAG_SET(c, GST_MINI_OBJECT_FLAG_MAY_BE_LEAKED);  // lives for the process
+    return c;
+  }();
   return caps;
 }
 
@@ -59,10 +63,10 @@ void CapturePipeline::build() {
   video_info_valid_ = false;
   frames_since_build_ = false;
   try {
-    const std::string description =
-        sourceDescription(config_) +
-        " ! appsink name=capture_sink sync=false max-buffers=1 drop=true emit-signals=false "
-        "caps=video/x-raw,format=I420";
+    const std::string description = sourceDescription(config_) +
+                                    " ! appsink name=capture_sink sync=false max-buffers=1 "
+                                    "drop=true emit-signals=false enable-last-sample=false "
+                                    "caps=video/x-raw,format=I420";
     pipeline_ = std::make_unique<Pipeline>(
         "capture", description, [this, generation](const std::string& reason) {
           loop_.post([this, generation, reason] { fail(generation, reason); });
@@ -152,9 +156,8 @@ void CapturePipeline::stamp(GstPadProbeInfo* info) {
                             GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 2));
     gst_video_frame_unmap(&frame);
   }
-  gst_buffer_add_reference_timestamp_meta(buffer, unixTimestampCaps(),
-                                          static_cast<GstClockTime>(now_us) * 1000,
-                                          GST_CLOCK_TIME_NONE);
+  gst_buffer_add_reference_timestamp_meta(
+      buffer, unixTimestampCaps(), static_cast<GstClockTime>(now_us) * 1000, GST_CLOCK_TIME_NONE);
 }
 
 GstFlowReturn CapturePipeline::onNewSample(GstElement* sink, gpointer self_ptr) {

@@ -15,14 +15,14 @@ namespace framewire::media {
 template <typename T>
 struct GstUnref;
 
-#define FW_GST_OBJECT_UNREF(Type) \
-  template <>                     \
-  struct GstUnref<Type> {         \
+#define FW_GST_OBJECT_UNREF(Type)                           \
+  template <>                                               \
+  struct GstUnref<Type> {                                   \
     void operator()(Type* p) const { gst_object_unref(p); } \
   }
-#define FW_GST_MINI_OBJECT_UNREF(Type) \
-  template <>                          \
-  struct GstUnref<Type> {              \
+#define FW_GST_MINI_OBJECT_UNREF(Type)                                                 \
+  template <>                                                                          \
+  struct GstUnref<Type> {                                                              \
     void operator()(Type* p) const { gst_mini_object_unref(GST_MINI_OBJECT_CAST(p)); } \
   }
 

@@ -25,7 +25,7 @@ std::string H264Branch::description(const config::Config& config) {
       "key-int-max={key_int} byte-stream=true "
       "! video/x-h264,profile={profile},stream-format=byte-stream,alignment=au "
       "! h264parse config-interval=-1 "
-      "! appsink name=branch_sink sync=false emit-signals=false",
+      "! appsink name=branch_sink sync=false emit-signals=false enable-last-sample=false",
       fmt::arg("w", config.width), fmt::arg("h", config.height), fmt::arg("fps", config.fps),
       fmt::arg("preset", config.preset), fmt::arg("kbps", config.bitrate_kbps),
       fmt::arg("key_int", key_int), fmt::arg("profile", config.profile));
@@ -49,8 +49,8 @@ void H264Branch::setDemand(std::size_t subscribers) {
 
 void H264Branch::forceKeyframe() {
   // all_headers: SPS/PPS go out with the IDR (h264parse also inserts them on every IDR).
-  branch_.sendUpstream(adopt(gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE,
-                                                                         TRUE, 0)));
+  branch_.sendUpstream(
+      adopt(gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0)));
 }
 
 void H264Branch::publish(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
@@ -58,8 +58,8 @@ void H264Branch::publish(GstBuffer* buffer, const FrameTime& time, std::int64_t 
   if (!frame) return;
   frame->codec = core::Codec::kH264;
   // Only an IDR can start a decoder; a delta-flagged buffer never holds one, so skip the scan.
-  frame->keyframe =
-      !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) && core::containsIdr(frame->bytes());
+  frame->keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) &&
+                    core::containsIdr(frame->bytes());
   frame->width = config_.width;
   frame->height = config_.height;
   frame->sequence = sequence_.fetch_add(1);

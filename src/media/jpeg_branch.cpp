@@ -14,7 +14,7 @@ std::string JpegBranch::description(const config::Config& config) {
       "max-buffers=1 leaky-type=downstream "
       "caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1,pixel-aspect-ratio=1/1 "
       "! jpegenc name=encoder quality={quality} "
-      "! appsink name=branch_sink sync=false emit-signals=false",
+      "! appsink name=branch_sink sync=false emit-signals=false enable-last-sample=false",
       fmt::arg("w", config.width), fmt::arg("h", config.height), fmt::arg("fps", config.fps),
       fmt::arg("quality", config.jpeg_quality));
 }

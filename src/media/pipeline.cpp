@@ -17,8 +17,10 @@ Pipeline::Pipeline(const std::string& name, const std::string& description,
     throw std::runtime_error("cannot build the " + name + " pipeline '" + description +
                              "': " + (error ? error->message : "unknown error"));
   }
-  // gst_parse_launch returns a floating ref for a bin; own it properly.
-  pipeline_ = adopt(GST_ELEMENT(gst_object_ref_sink(element)));
+  // The result may or may not be floating (it is when it is the pipeline parse created);
+  // sink only a floating ref so exactly one reference ends up owned here.
+  if (g_object_is_floating(element)) gst_object_ref_sink(element);
+  pipeline_ = adopt(element);
   gst_object_set_name(GST_OBJECT(pipeline_.get()), name.c_str());
   GstPtr<GstBus> bus = adopt(gst_element_get_bus(pipeline_.get()));
   gst_bus_set_sync_handler(bus.get(), &Pipeline::onBusMessage, this, nullptr);
@@ -81,7 +83,9 @@ GstBusSyncReply Pipeline::onBusMessage(GstBus*, GstMessage* message, gpointer se
     default:
       break;
   }
-  // Nobody pops this bus: drop every message so none accumulate.
+  // Nobody pops this bus: drop every message so none accumulate. A sync handler that answers
+  // DROP owns the message and must unref it.
+  gst_message_unref(message);
   return GST_BUS_DROP;
 }
 

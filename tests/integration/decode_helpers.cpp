@@ -47,8 +47,7 @@ DecodedPicture readPicture(GstSample* sample) {
 std::vector<DecodedPicture> decode(const std::vector<core::FramePtr>& frames,
                                    const std::string& caps, const std::string& decoder) {
   gst_init(nullptr, nullptr);
-  const std::string description = "appsrc name=src format=time caps=\"" + caps + "\" ! " +
-                                  decoder +
+  const std::string description = "appsrc name=src format=time caps=\"" + caps + "\" ! " + decoder +
                                   " ! videoconvert ! video/x-raw,format=I420 "
                                   "! appsink name=sink sync=false";
   GError* error = nullptr;

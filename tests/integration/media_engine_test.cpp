@@ -143,7 +143,8 @@ TEST(MediaEngine, KeyframeRequestYieldsIdrWithGopZero) {
   engine.h264Bus().requestKeyframe();
   const auto after = collect(*subscription, 500ms);
   EXPECT_EQ(engine.h264Bus().stats().keyframe_requests_sent, sent_before + 1);
-  const auto key = std::find_if(after.begin(), after.end(), [](const auto& f) { return f->keyframe; });
+  const auto key =
+      std::find_if(after.begin(), after.end(), [](const auto& f) { return f->keyframe; });
   ASSERT_NE(key, after.end()) << "no IDR after a keyframe request";
   EXPECT_LE(key - after.begin(), 4) << "IDR came too late";
   EXPECT_TRUE(hasSpsPpsIdr(**key));
