@@ -55,8 +55,8 @@ struct ControlParse {
   std::string error;                      // why not, otherwise
 };
 
-// A JSON object with a string "type". Unknown types parse (the session ignores them) so
-// newer clients keep working; anything else is an error that ends the session.
+// A JSON object with a string "type". Unknown types parse as kUnknown (the session closes on
+// them, as docs/protocol.md says); anything else is an error that ends the session too.
 ControlParse parseControlMessage(std::string_view text);
 
 std::string pongMessage(std::string_view ping_t_json);

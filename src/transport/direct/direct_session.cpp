@@ -111,9 +111,8 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
         pump();
         break;
       case ControlType::kUnknown:
-        spdlog::debug("direct {}: ignoring control message type \"{}\"", remote_,
-                      parsed.message->type_name);
-        break;
+        // docs/protocol.md: an unknown message closes the session (clients must not guess).
+        return closeWith("unknown control message type \"" + parsed.message->type_name + "\"");
     }
     read();
   }
@@ -204,7 +203,9 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
     spdlog::info("direct {}: closing: {}", remote_, reason);
     release();
     closing_ = true;
-    ws_.async_close(websocket::close_reason(websocket::close_code::policy_error, reason),
+    // A close frame's reason holds at most 123 bytes.
+    ws_.async_close(websocket::close_reason(websocket::close_code::policy_error,
+                                            std::string_view(reason).substr(0, 120)),
                     [self = shared_from_this()](beast::error_code) { self->finish(); });
   }
 

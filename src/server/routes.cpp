@@ -1,0 +1,95 @@
+#include "server/routes.hpp"
+
+#include "core/clock.hpp"
+#include "media/media_engine.hpp"
+#include "server/state_json.hpp"
+#include "transport/direct/direct_session.hpp"
+#include "transport/mjpeg/mjpeg_session.hpp"
+#include "transport/mjpeg/snapshot.hpp"
+
+namespace framewire::server {
+
+namespace {
+
+const std::vector<std::string> kGet{"GET"};
+const std::vector<std::string> kGetHead{"GET", "HEAD"};
+// Static files answer 405 themselves for an existing file and 404 otherwise.
+const std::vector<std::string> kAnyMethod{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
+                                          "OPTIONS"};
+
+bool isTrue(std::string_view value) { return value == "1" || value == "true" || value == "yes"; }
+
+net::Reply mjpegStream(RouteContext& context) {
+  return net::Reply::handOver([&context](std::shared_ptr<net::Handoff> handoff) {
+    transport::mjpeg::startMjpegSession(std::move(handoff), context.media.jpegBus(),
+                                        context.clients);
+  });
+}
+
+net::Reply snapshot(RouteContext& context) {
+  return transport::mjpeg::snapshotReply(context.media.jpegBus());
+}
+
+net::Reply direct(RouteContext& context, const net::HttpRequest& request) {
+  if (!request.websocket_upgrade) {
+    auto response = net::errorResponse(426, "/ws/direct needs a WebSocket upgrade");
+    response.set("Upgrade", "websocket");
+    return net::Reply::now(std::move(response));
+  }
+  transport::direct::DirectOptions options;
+  options.raw = isTrue(request.param("raw"));
+  options.branch = context.media.h264Bus().name();
+  options.fps = context.config.fps;
+  options.default_width = context.config.width;
+  options.default_height = context.config.height;
+  return net::Reply::handOver([&context, options](std::shared_ptr<net::Handoff> handoff) {
+    transport::direct::startDirectSession(std::move(handoff), context.media.h264Bus(),
+                                          context.clients, options);
+  });
+}
+
+}  // namespace
+
+std::shared_ptr<net::Router> buildRoutes(RouteContext& context) {
+  auto router = std::make_shared<net::Router>();
+  auto& ctx = context;
+
+  // "/" is the UI, unless mjpg-streamer's ?action= asks for a stream or a snapshot.
+  router->add(kGetHead, "/", [&ctx](const net::HttpRequest& request) {
+    if (request.query.contains("action")) {
+      const auto action = request.param("action");
+      if (action != "stream" && action != "snapshot") {
+        return net::Reply::now(net::errorResponse(
+            400, "unknown action \"" + std::string(action) + "\" (valid: stream, snapshot)"));
+      }
+      if (request.method != "GET") {
+        auto response = net::errorResponse(405, "?action= needs GET");
+        response.set("Allow", "GET");
+        return net::Reply::now(std::move(response));
+      }
+      return action == "stream" ? mjpegStream(ctx) : snapshot(ctx);
+    }
+    return net::Reply::now(ctx.static_files.serve(request));
+  });
+  router->add(kGet, "/stream", [&ctx](const net::HttpRequest&) { return mjpegStream(ctx); });
+  router->add(kGet, "/snapshot", [&ctx](const net::HttpRequest&) { return snapshot(ctx); });
+  router->add(kGet, "/ws/direct",
+              [&ctx](const net::HttpRequest& request) { return direct(ctx, request); });
+  router->add(kGetHead, "/api/state", [&ctx](const net::HttpRequest&) {
+    const double uptime_s = (core::steadyMicros() - ctx.started_steady_us) / 1e6;
+    return net::Reply::now(net::jsonResponse(200, stateJson(ctx.media, ctx.clients, uptime_s)));
+  });
+  router->add(kGetHead, "/api/health", [](const net::HttpRequest&) {
+    return net::Reply::now(net::jsonResponse(200, R"({"ok":true})"));
+  });
+  // Unknown API paths are 404 whatever the method (not 405 from the static fallback).
+  router->addPrefix(kAnyMethod, "/api/", [](const net::HttpRequest& request) {
+    return net::Reply::now(net::errorResponse(404, "no such path: " + request.path));
+  });
+  router->addPrefix(kAnyMethod, "/", [&ctx](const net::HttpRequest& request) {
+    return net::Reply::now(ctx.static_files.serve(request));
+  });
+  return router;
+}
+
+}  // namespace framewire::server

@@ -1,0 +1,125 @@
+#include "server/state_json.hpp"
+
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "media/media_engine.hpp"
+
+#ifndef FRAMEWIRE_VERSION
+#define FRAMEWIRE_VERSION "unknown"
+#endif
+
+namespace framewire::server {
+
+namespace {
+
+using nlohmann::json;
+
+json summaryJson(const bus::SampleSummary& s) {
+  return json{{"p50", s.p50}, {"p95", s.p95}, {"max", s.max},
+              {"mean", std::round(s.mean * 10) / 10}, {"count", s.count}};
+}
+
+double rounded(double value) { return std::round(value * 10) / 10; }
+
+const media::BranchState* findBranch(const media::MediaState& state, std::string_view id) {
+  for (const auto& branch : state.branches) {
+    if (branch.id == id) return &branch;
+  }
+  return nullptr;
+}
+
+json h264Branch(media::MediaEngine& media, const media::BranchState* info) {
+  const auto stats = media.h264Bus().stats();
+  return json{{"id", info ? info->id : media.h264Bus().name()},
+              {"codec", "h264"},
+              {"encoder", info ? info->encoder : ""},
+              {"encoding", info ? info->encoding : false},
+              {"fps", rounded(stats.fps)},
+              {"kbps", rounded(stats.kbps)},
+              {"frames_published", stats.frames_published},
+              {"keyframes", stats.keyframes_published},
+              {"keyframe_requests", stats.keyframe_requests},
+              {"keyframe_requests_sent", stats.keyframe_requests_sent},
+              {"subscribers", stats.subscribers},
+              {"latency_us",
+               {{"source_to_encoder", summaryJson(stats.source_to_encoder)},
+                {"encode", summaryJson(stats.encode)},
+                {"encoded_to_sent", summaryJson(stats.encoded_to_sent)},
+                {"capture_to_sent", summaryJson(stats.capture_to_sent)}}}};
+}
+
+json jpegBranch(media::MediaEngine& media, const media::BranchState* info) {
+  auto& bus = media.jpegBus();
+  const json empty = summaryJson({});
+  const auto published = bus.framesPublished();
+  // Every JPEG stands alone: each is a "keyframe". Per-stage times are not kept for JPEGs.
+  return json{{"id", info ? info->id : "jpeg"},
+              {"codec", "jpeg"},
+              {"encoder", info ? info->encoder : ""},
+              {"encoding", info ? info->encoding : false},
+              {"fps", rounded(bus.fps())},
+              {"kbps", rounded(bus.kbps())},
+              {"frames_published", published},
+              {"keyframes", published},
+              {"subscribers", bus.watcherCount()},
+              {"latency_us",
+               {{"source_to_encoder", empty},
+                {"encode", empty},
+                {"encoded_to_sent", empty},
+                {"capture_to_sent", empty}}}};
+}
+
+}  // namespace
+
+std::string isoTime(std::int64_t wall_us) {
+  const std::time_t seconds = static_cast<std::time_t>(wall_us / 1'000'000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const auto n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ",
+                static_cast<int>((wall_us % 1'000'000) / 1000));
+  return text;
+}
+
+std::string stateJson(media::MediaEngine& media, const transport::ClientRegistry& clients,
+                      double uptime_s) {
+  const media::MediaState state = media.state();
+  json branches = json::array();
+  const auto* main_info = findBranch(state, media.h264Bus().name());
+  branches.push_back(h264Branch(media, main_info));
+  const media::BranchState* jpeg_info = nullptr;
+  for (const auto& branch : state.branches) {
+    if (branch.codec == "jpeg") jpeg_info = &branch;
+  }
+  branches.push_back(jpegBranch(media, jpeg_info));
+
+  json client_list = json::array();
+  for (const auto& client : clients.snapshot()) {
+    client_list.push_back(json{{"id", client.id},
+                               {"mode", client.mode},
+                               {"remote", client.remote},
+                               {"since", isoTime(client.since_us)},
+                               {"frames_sent", client.frames_sent},
+                               {"frames_dropped", client.frames_dropped},
+                               {"bytes", client.bytes}});
+  }
+
+  const json document{{"version", FRAMEWIRE_VERSION},
+                      {"uptime_s", rounded(uptime_s)},
+                      {"source",
+                       {{"name", state.source},
+                        {"width", state.width},
+                        {"height", state.height},
+                        {"fps", state.fps},
+                        {"capturing", state.capturing},
+                        {"frames_captured", state.frames_captured},
+                        {"restarts", state.capture_restarts}}},
+                      {"branches", std::move(branches)},
+                      {"clients", std::move(client_list)}};
+  return document.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace framewire::server
