@@ -249,6 +249,21 @@ TEST(MediaEngine, CaptureStopsAfterLingerAndRestartsOnJoin) {
   EXPECT_FALSE(engine.state().capturing);
 }
 
+TEST(MediaEngine, FailingCaptureRestartsWithBackoffAndNeverCrashes) {
+  auto config = smallConfig();
+  config.height = -5;  // caps the source cannot negotiate: every start fails at once
+  MediaEngine engine(config);
+  engine.start();
+  auto watcher = engine.jpegBus().watch([] {});
+  // Backoff 250, 500, 1000 ms...: at least two restarts within two and a half seconds, and
+  // not a storm of them.
+  ASSERT_TRUE(waitFor([&] { return engine.state().capture_restarts >= 2; }, 2500ms));
+  EXPECT_LE(engine.state().capture_restarts, 6u);
+  EXPECT_EQ(engine.jpegBus().framesPublished(), 0u);
+  engine.jpegBus().unwatch(watcher);
+  engine.stop();  // a pending restart must not hang or outlive stop()
+}
+
 TEST(MediaEngine, UnknownSourceFailsAtConstruction) {
   auto config = smallConfig();
   config.source = "v4l2";
