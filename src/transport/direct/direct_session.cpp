@@ -106,6 +106,7 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
         bus_.requestKeyframe();
         break;
       case ControlType::kPing:
+        if (options_.raw) break;  // raw streams carry access units only, never text
         if (control_out_.size() >= kMaxPendingControl) return closeWith("too many pings");
         control_out_.push_back(pongMessage(parsed.message->ping_t));
         pump();

@@ -78,9 +78,10 @@ class MjpegSession : public std::enable_shared_from_this<MjpegSession> {
     const std::int64_t time = frameTimeMicros(*frame);
     part_header_ = partHeader(frame->size, time > 0 ? time : core::wallClockMicros());
     const auto trailer = partTrailer();
-    write({asio::buffer(part_header_), asio::buffer(frame->data, frame->size),
-           asio::buffer(trailer.data(), trailer.size())},
-          std::move(frame));
+    const std::array<asio::const_buffer, 3> buffers{
+        asio::buffer(part_header_), asio::buffer(frame->data, frame->size),
+        asio::buffer(trailer.data(), trailer.size())};
+    write(buffers, std::move(frame));
   }
 
   void write(std::array<asio::const_buffer, 3> buffers, core::FramePtr frame) {

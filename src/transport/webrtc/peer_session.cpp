@@ -1,0 +1,487 @@
+#include "transport/webrtc/peer_session.hpp"
+
+#include <gst/app/gstappsrc.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "transport/webrtc/ice_setup.hpp"
+
+namespace framewire::transport::webrtc {
+namespace {
+
+using Weak = std::weak_ptr<PeerSession>;
+
+// Heap-held state of a C callback: the peer (weak, so a callback never keeps it alive) and the
+// executor to post to. Owned by the signal closure / probe / sync handler (freed by them).
+struct CallbackCtx {
+  Weak peer;
+  SerialExecutor* control;
+};
+
+void freeCtx(gpointer data, GClosure*) { delete static_cast<CallbackCtx*>(data); }
+void freeCtxNotify(gpointer data) { delete static_cast<CallbackCtx*>(data); }
+
+// Posts `fn(peer)` to the control executor if the peer still exists when it runs.
+template <typename Fn>
+void postToPeer(const CallbackCtx* ctx, Fn fn) {
+  ctx->control->post([peer = ctx->peer, fn = std::move(fn)]() mutable {
+    if (auto self = peer.lock()) fn(*self);
+  });
+}
+
+std::string errorFromReply(const GstStructure* reply, const char* what) {
+  if (!reply) return std::string(what) + ": no reply from webrtcbin";
+  GError* error = nullptr;
+  if (gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr) && error) {
+    std::string message = std::string(what) + ": " + error->message;
+    g_error_free(error);
+    return message;
+  }
+  return {};
+}
+
+// Waits for a webrtcbin promise. webrtcbin answers from its own thread within milliseconds;
+// the wait is on the control executor, where nothing webrtcbin needs is ever queued.
+StructureRef waitPromise(GstPromise* promise) {
+  if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) return nullptr;
+  const GstStructure* reply = gst_promise_get_reply(promise);
+  return StructureRef(reply ? gst_structure_copy(reply) : gst_structure_new_empty("empty"));
+}
+
+std::string sdpText(const GstWebRTCSessionDescription* description) {
+  if (!description || !description->sdp) return {};
+  CharRef text(gst_sdp_message_as_text(description->sdp));
+  return text ? std::string(text.get()) : std::string();
+}
+
+CapsRef codecPreferences(const H264Choice& codec) {
+  GstCaps* caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
+                                      "encoding-name", G_TYPE_STRING, "H264", "clock-rate",
+                                      G_TYPE_INT, 90000, "payload", G_TYPE_INT,
+                                      codec.payload_type, nullptr);
+  GstStructure* s = gst_caps_get_structure(caps, 0);
+  for (const auto& [key, value] : parseFmtp(codec.fmtp)) {
+    gst_structure_set(s, key.c_str(), G_TYPE_STRING, value.c_str(), nullptr);
+  }
+  for (const auto& fb : codec.rtcp_fbs) {
+    if (fb == "nack") gst_structure_set(s, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, nullptr);
+    if (fb == "nack pli") gst_structure_set(s, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, nullptr);
+    if (fb == "ccm fir") gst_structure_set(s, "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, nullptr);
+  }
+  return CapsRef(caps);
+}
+
+}  // namespace
+
+PeerSession::PeerSession(PeerParams params, SerialExecutor& control, SerialExecutor& feed,
+                         DeadFn on_dead)
+    : params_(std::move(params)),
+      control_(control),
+      feed_(feed),
+      on_dead_(std::move(on_dead)),
+      created_us_(core::steadyMicros()) {}
+
+PeerSession::~PeerSession() {
+  // close() normally ran on the control executor; this is the safety net (pipeline to NULL
+  // from a non-streaming thread is fine).
+  if (params_.bus && subscription_) params_.bus->unsubscribe(subscription_);
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+}
+
+void PeerSession::start(AnsweredFn answered) {
+  answered_ = std::move(answered);
+  std::string error;
+  if (!buildPipeline(&error) || !negotiate(&error)) {
+    fail(error);
+    return;
+  }
+  state_ = "gathering";
+  // Answer with what was gathered by then, even if gathering never completes (an
+  // unreachable STUN/TURN server would otherwise hold the POST).
+  control_.postAfter(std::chrono::milliseconds(params_.config.gather_timeout_ms),
+                     [weak = weak_from_this()] {
+                       if (auto self = weak.lock()) self->finishAnswer();
+                     });
+}
+
+bool PeerSession::buildPipeline(std::string* error) {
+  pipeline_.reset(static_cast<GstElement*>(
+      gst_object_ref_sink(gst_pipeline_new(("whep-" + params_.id.substr(0, 8)).c_str()))));
+  appsrc_ = gst_element_factory_make("appsrc", "src");
+  GstElement* pay = gst_element_factory_make("rtph264pay", "pay");
+  webrtcbin_ = gst_element_factory_make("webrtcbin", "webrtc");
+  if (!appsrc_ || !pay || !webrtcbin_) {
+    *error = "a GStreamer element is missing (appsrc, rtph264pay or webrtcbin)";
+    for (auto* e : {appsrc_, pay, webrtcbin_}) {
+      if (e) gst_object_unref(gst_object_ref_sink(e));
+    }
+    appsrc_ = webrtcbin_ = nullptr;
+    return false;
+  }
+  gst_bin_add_many(GST_BIN(pipeline_.get()), appsrc_, pay, webrtcbin_, nullptr);
+
+  CapsRef caps(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
+  g_object_set(appsrc_, "caps", caps.get(), "is-live", TRUE, "format", GST_FORMAT_TIME,
+               "do-timestamp", FALSE, "block", FALSE, nullptr);
+  // config-interval -1: SPS/PPS with every IDR; zero-latency: send each AU as soon as it is in.
+  // 1200 bytes leaves room for SRTP, TURN and VPN overheads.
+  g_object_set(pay, "config-interval", -1, "pt", params_.plan.codec.payload_type, "mtu", 1200u,
+               nullptr);
+  gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
+  gst_util_set_object_arg(G_OBJECT(webrtcbin_), "bundle-policy", "max-bundle");
+  g_object_set(webrtcbin_, "latency", 0u, nullptr);
+  for (const auto& warning : configureIce(webrtcbin_, params_.config)) {
+    spdlog::warn("webrtc {}: {}", params_.id, warning);
+  }
+  if (!gst_element_link(appsrc_, pay)) {
+    *error = "cannot link appsrc to rtph264pay";
+    return false;
+  }
+  PadRef sink(gst_element_request_pad_simple(webrtcbin_, "sink_%u"));
+  PadRef pay_src(gst_element_get_static_pad(pay, "src"));
+  if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
+    *error = "cannot link rtph264pay to webrtcbin";
+    return false;
+  }
+  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
+  if (!transceiver) {
+    *error = "webrtcbin gave no transceiver for its sink pad";
+    return false;
+  }
+  auto prefs = codecPreferences(params_.plan.codec);
+  g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+               "codec-preferences", prefs.get(), "do-nack", TRUE, "fec-type",
+               GST_WEBRTC_FEC_TYPE_NONE, nullptr);
+  gst_object_unref(transceiver);
+
+  connectSignals(this);
+  return gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE ||
+         (*error = "the peer pipeline failed to start", false);
+}
+
+void PeerSession::connectSignals(PeerSession* self) {
+  auto ctx = [self] { return new CallbackCtx{self->weak_from_this(), &self->control_}; };
+
+  g_signal_connect_data(
+      self->webrtcbin_, "on-ice-candidate",
+      G_CALLBACK(+[](GstElement*, guint mline, gchar* candidate, gpointer data) {
+        postToPeer(static_cast<CallbackCtx*>(data),
+                   [mline, c = std::string(candidate ? candidate : "")](PeerSession& p) {
+                     p.onIceCandidate(mline, c);
+                   });
+      }),
+      ctx(), freeCtx, GConnectFlags(0));
+  g_signal_connect_data(self->webrtcbin_, "notify::ice-gathering-state",
+                        G_CALLBACK(+[](GstElement*, GParamSpec*, gpointer data) {
+                          postToPeer(static_cast<CallbackCtx*>(data),
+                                     [](PeerSession& p) { p.onGatheringState(); });
+                        }),
+                        ctx(), freeCtx, GConnectFlags(0));
+  g_signal_connect_data(self->webrtcbin_, "notify::ice-connection-state",
+                        G_CALLBACK(+[](GstElement*, GParamSpec*, gpointer data) {
+                          postToPeer(static_cast<CallbackCtx*>(data),
+                                     [](PeerSession& p) { p.onIceConnectionState(); });
+                        }),
+                        ctx(), freeCtx, GConnectFlags(0));
+  g_signal_connect_data(self->webrtcbin_, "notify::connection-state",
+                        G_CALLBACK(+[](GstElement*, GParamSpec*, gpointer data) {
+                          postToPeer(static_cast<CallbackCtx*>(data),
+                                     [](PeerSession& p) { p.onConnectionState(); });
+                        }),
+                        ctx(), freeCtx, GConnectFlags(0));
+
+  // RTCP from the client (receiver reports): rtpbin reports the sending SSRC as active.
+  if (GstElement* rtpbin = gst_bin_get_by_name(GST_BIN(self->webrtcbin_), "rtpbin")) {
+    g_signal_connect_data(rtpbin, "on-ssrc-active",
+                          G_CALLBACK(+[](GstElement*, guint, guint, gpointer data) {
+                            postToPeer(static_cast<CallbackCtx*>(data), [](PeerSession& p) {
+                              p.last_rtcp_us_ = core::steadyMicros();
+                            });
+                          }),
+                          ctx(), freeCtx, GConnectFlags(0));
+    gst_object_unref(rtpbin);
+  }
+
+  // PLI / FIR: rtpbin turns them into upstream force-key-unit events, which the payloader
+  // passes on to appsrc. They become keyframe requests through the bus's coalescing gate.
+  PadRef src_pad(gst_element_get_static_pad(self->appsrc_, "src"));
+  gst_pad_add_probe(
+      src_pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      +[](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+        GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+        if (event && gst_video_event_is_force_key_unit(event)) {
+          postToPeer(static_cast<CallbackCtx*>(data),
+                     [](PeerSession& p) { p.onKeyframeRequest(); });
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      ctx(), freeCtxNotify);
+
+  BusRef bus(gst_element_get_bus(self->pipeline_.get()));
+  gst_bus_set_sync_handler(
+      bus.get(),
+      +[](GstBus*, GstMessage* message, gpointer data) -> GstBusSyncReply {
+        if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+          GError* error = nullptr;
+          gst_message_parse_error(message, &error, nullptr);
+          std::string text = error ? error->message : "unknown error";
+          if (error) g_error_free(error);
+          postToPeer(static_cast<CallbackCtx*>(data),
+                     [text](PeerSession& p) { p.onPipelineError(text); });
+        }
+        return GST_BUS_DROP;  // nobody pops this bus
+      },
+      ctx(), freeCtxNotify);
+}
+
+bool PeerSession::negotiate(std::string* error) {
+  const auto offer_text = agentOffer(params_.offer, params_.plan);
+  GstSDPMessage* sdp = nullptr;
+  gst_sdp_message_new_from_text(offer_text.c_str(), &sdp);
+  if (!sdp) {
+    *error = "GStreamer cannot parse the offer";
+    return false;
+  }
+  SessionDescriptionRef offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp));
+  {
+    PromiseRef promise(gst_promise_new());
+    g_signal_emit_by_name(webrtcbin_, "set-remote-description", offer.get(), promise.get());
+    auto reply = waitPromise(promise.get());
+    if (auto e = errorFromReply(reply.get(), "set-remote-description"); !e.empty()) {
+      *error = e;
+      return false;
+    }
+  }
+  SessionDescriptionRef answer;
+  {
+    PromiseRef promise(gst_promise_new());
+    g_signal_emit_by_name(webrtcbin_, "create-answer", nullptr, promise.get());
+    auto reply = waitPromise(promise.get());
+    if (auto e = errorFromReply(reply.get(), "create-answer"); !e.empty()) {
+      *error = e;
+      return false;
+    }
+    GstWebRTCSessionDescription* raw = nullptr;
+    gst_structure_get(reply.get(), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &raw, nullptr);
+    answer.reset(raw);
+    if (!answer) {
+      *error = "webrtcbin created no answer";
+      return false;
+    }
+  }
+  {
+    PromiseRef promise(gst_promise_new());
+    g_signal_emit_by_name(webrtcbin_, "set-local-description", answer.get(), promise.get());
+    auto reply = waitPromise(promise.get());
+    if (auto e = errorFromReply(reply.get(), "set-local-description"); !e.empty()) {
+      *error = e;
+      return false;
+    }
+  }
+  return true;
+}
+
+void PeerSession::onIceCandidate(unsigned, std::string candidate) {
+  if (candidate.empty()) return;
+  local_candidates_.push_back(std::move(candidate));
+}
+
+void PeerSession::onGatheringState() {
+  if (!webrtcbin_ || closed_) return;
+  GstWebRTCICEGatheringState state;
+  g_object_get(webrtcbin_, "ice-gathering-state", &state, nullptr);
+  // on-ice-candidate callbacks were posted before this one, so every candidate is in.
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) finishAnswer();
+}
+
+void PeerSession::finishAnswer() {
+  if (answer_sent_ || closed_) return;
+  answer_sent_ = true;
+  GstWebRTCSessionDescription* local = nullptr;
+  g_object_get(webrtcbin_, "local-description", &local, nullptr);
+  SessionDescriptionRef local_ref(local);
+  GstWebRTCICEGatheringState gathering;
+  g_object_get(webrtcbin_, "ice-gathering-state", &gathering, nullptr);
+
+  auto parsed = parseSdp(sdpText(local));
+  std::string error;
+  std::optional<std::string> answer;
+  if (!parsed.description) {
+    error = "cannot read webrtcbin's answer: " + parsed.error;
+  } else {
+    AnswerExtras extras;
+    extras.candidates = local_candidates_;
+    extras.gathering_complete = gathering == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE;
+    extras.announced_address = params_.config.announced_address;
+    extras.keep_host_candidates = params_.config.keep_host_candidates;
+    answer = finalAnswer(params_.offer, params_.plan, *parsed.description, extras, &error);
+  }
+  if (state_ == "gathering") state_ = "connecting";
+  auto answered = std::move(answered_);
+  answered_ = nullptr;
+  if (answered) answered(std::move(answer), error);
+}
+
+void PeerSession::onIceConnectionState() {
+  if (!webrtcbin_ || closed_) return;
+  GstWebRTCICEConnectionState state;
+  g_object_get(webrtcbin_, "ice-connection-state", &state, nullptr);
+  switch (state) {
+    case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
+      fail("ICE failed");
+      break;
+    case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED:
+      if (disconnected_since_us_ == 0) disconnected_since_us_ = core::steadyMicros();
+      if (state_ == "connected") state_ = "disconnected";
+      break;
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
+    case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
+      disconnected_since_us_ = 0;
+      if (state_ == "disconnected") state_ = "connected";
+      break;
+    default:
+      break;
+  }
+}
+
+void PeerSession::onConnectionState() {
+  if (!webrtcbin_ || closed_) return;
+  GstWebRTCPeerConnectionState state;
+  g_object_get(webrtcbin_, "connection-state", &state, nullptr);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    if (connected_at_us_ == 0) {
+      connected_at_us_ = core::steadyMicros();
+      last_rtcp_us_ = connected_at_us_;
+      spdlog::info("webrtc {}: connected ({} ms after the offer)", params_.id,
+                   (connected_at_us_ - created_us_) / 1000);
+    }
+    state_ = "connected";
+    subscribe();
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    fail("connection failed (DTLS)");
+  }
+}
+
+void PeerSession::onKeyframeRequest() {
+  if (closed_) return;
+  ++keyframe_requests_;
+  if (params_.bus) params_.bus->requestKeyframe();
+}
+
+void PeerSession::onPipelineError(std::string message) { fail("pipeline error: " + message); }
+
+void PeerSession::subscribe() {
+  if (subscription_ || !params_.bus || closed_) return;
+  SerialExecutor* feed = &feed_;
+  // The wake runs with the mailbox lock held: it only posts.
+  auto subscription = params_.bus->subscribe([feed, weak = weak_from_this()] {
+    feed->post([weak] {
+      if (auto self = weak.lock()) self->drain();
+    });
+  });
+  // drain() reads it on the feed executor.
+  std::atomic_store(&subscription_, std::move(subscription));
+  // Frames may have arrived before the store: drain once.
+  feed_.post([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->drain();
+  });
+}
+
+void PeerSession::drain() {
+  auto subscription = std::atomic_load(&subscription_);
+  if (!subscription || !appsrc_) return;
+  while (auto frame = subscription->pop()) {
+    auto* holder = new core::FramePtr(frame);
+    GstBuffer* buffer = gst_buffer_new_wrapped_full(
+        GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(frame->data), frame->size, 0,
+        frame->size, holder, [](gpointer p) { delete static_cast<core::FramePtr*>(p); });
+    // RTP timestamps follow the capture clock (even spacing for the browser's jitter buffer);
+    // the first frame anchors capture time to the pipeline's running time.
+    GstClockTime running = GST_CLOCK_TIME_NONE;
+    if (GstClock* clock = gst_element_get_clock(appsrc_)) {
+      running = gst_clock_get_time(clock) - gst_element_get_base_time(appsrc_);
+      gst_object_unref(clock);
+    }
+    GstClockTime pts = running;
+    if (frame->capture_us > 0 && running != GST_CLOCK_TIME_NONE) {
+      const std::int64_t capture_ns = frame->capture_us * 1000;
+      if (!pts_offset_set_) {
+        pts_offset_ns_ = static_cast<std::int64_t>(running) - capture_ns;
+        pts_offset_set_ = true;
+      }
+      const std::int64_t mapped = capture_ns + pts_offset_ns_;
+      pts = mapped > 0 ? static_cast<GstClockTime>(mapped) : 0;
+    }
+    if (last_pts_ != GST_CLOCK_TIME_NONE && pts != GST_CLOCK_TIME_NONE && pts <= last_pts_) {
+      pts = last_pts_ + 1;  // keep it increasing across capture restarts
+    }
+    last_pts_ = pts;
+    GST_BUFFER_PTS(buffer) = pts;
+    GST_BUFFER_DTS(buffer) = pts;
+    if (!frame->keyframe) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (gst_app_src_push_buffer(GST_APP_SRC(appsrc_), buffer) != GST_FLOW_OK) return;
+    ++frames_sent_;
+    // appsrc hands it to the payloader and the network on its own thread right away.
+    params_.bus->recordSent(*frame, core::wallClockMicros());
+  }
+}
+
+bool PeerSession::addRemoteCandidates(const TrickleFragment& fragment, std::string* error) {
+  if (closed_ || !webrtcbin_) {
+    *error = "the session is closed";
+    return false;
+  }
+  for (const auto& c : fragment.candidates) {
+    if (isMdnsCandidate(c.candidate)) continue;  // cannot be resolved here; prflx covers it
+    // max-bundle: every candidate belongs to the one transport (m-line 0 of webrtcbin's view).
+    g_signal_emit_by_name(webrtcbin_, "add-ice-candidate", 0u, c.candidate.c_str());
+  }
+  return true;
+}
+
+void PeerSession::poll() {
+  if (closed_ || !webrtcbin_) return;
+  PromiseRef promise(gst_promise_new());
+  g_signal_emit_by_name(webrtcbin_, "get-stats", nullptr, promise.get());
+  if (auto reply = waitPromise(promise.get())) stats_ = readPeerStats(reply.get());
+
+  const auto now = core::steadyMicros();
+  const auto& c = params_.config;
+  if (connected_at_us_ == 0 && answer_sent_ && now - created_us_ > c.connect_timeout_ms * 1000LL) {
+    fail("never connected (" + std::to_string(c.connect_timeout_ms) + " ms)");
+  } else if (disconnected_since_us_ > 0 &&
+             now - disconnected_since_us_ > c.disconnect_timeout_ms * 1000LL) {
+    fail("ICE disconnected for more than " + std::to_string(c.disconnect_timeout_ms) + " ms");
+  } else if (connected_at_us_ > 0 && now - last_rtcp_us_ > c.rtcp_timeout_ms * 1000LL) {
+    fail("no RTCP from the client for " + std::to_string(c.rtcp_timeout_ms) + " ms");
+  }
+}
+
+void PeerSession::fail(const std::string& reason) {
+  if (closed_) return;
+  spdlog::info("webrtc {}: {}", params_.id, reason);
+  if (!answer_sent_ && answered_) {
+    answer_sent_ = true;
+    auto answered = std::move(answered_);
+    answered_ = nullptr;
+    answered(std::nullopt, reason);
+  }
+  if (on_dead_) on_dead_(reason);
+}
+
+void PeerSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  state_ = "closed";
+  if (subscription_) {
+    params_.bus->unsubscribe(subscription_);
+    std::atomic_store(&subscription_, std::shared_ptr<bus::Subscription>());
+  }
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+}
+
+}  // namespace framewire::transport::webrtc

@@ -1,0 +1,115 @@
+#pragma once
+// One WHEP resource: its own small pipeline
+//   appsrc (frames from a FrameBus subscription) ! rtph264pay ! webrtcbin
+// negotiated from the client's offer as planned by planAnswer().
+//
+// Threads: every public method runs on the service's control executor. webrtcbin, the pads
+// and the bus call back on GStreamer threads; those callbacks only post work to the control
+// executor (holding a weak_ptr) or bump atomics, never block and never throw. Frames are
+// pushed into appsrc on the feed executor. The peer subscribes to the bus only once DTLS is
+// up, so its first frame is the keyframe its join asked for.
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/frame_bus.hpp"
+#include "transport/webrtc/answer_plan.hpp"
+#include "transport/webrtc/gst_ref.hpp"
+#include "transport/webrtc/peer_stats.hpp"
+#include "transport/webrtc/sdp_rewrite.hpp"
+#include "transport/webrtc/serial_executor.hpp"
+#include "transport/webrtc/webrtc_config.hpp"
+
+namespace framewire::transport::webrtc {
+
+struct PeerParams {
+  std::string id;
+  std::string branch;
+  std::string remote;  // the client's address, for stats
+  bus::FrameBus* bus = nullptr;
+  SessionDescription offer;
+  AnswerPlan plan;
+  WebRtcConfig config;
+};
+
+class PeerSession : public std::enable_shared_from_this<PeerSession> {
+ public:
+  // answer (or error) once; the SDP answer includes the gathered candidates.
+  using AnsweredFn = std::function<void(std::optional<std::string> answer, std::string error)>;
+  // The peer is dead (ICE failed, timeouts, pipeline error): the owner should remove it.
+  using DeadFn = std::function<void(std::string reason)>;
+
+  PeerSession(PeerParams params, SerialExecutor& control, SerialExecutor& feed, DeadFn on_dead);
+  ~PeerSession();
+  PeerSession(const PeerSession&) = delete;
+  PeerSession& operator=(const PeerSession&) = delete;
+
+  void start(AnsweredFn answered);
+  // Adds the client's trickled candidates. Returns false with a reason.
+  bool addRemoteCandidates(const TrickleFragment& fragment, std::string* error);
+  // Polls webrtcbin's stats and checks the connect / disconnect / RTCP timeouts.
+  void poll();
+  // Idempotent: releases the subscription and takes the pipeline to NULL.
+  void close();
+
+  const PeerParams& params() const { return params_; }
+  std::string state() const { return state_; }
+  PeerStats stats() const { return stats_; }
+  std::uint64_t keyframeRequests() const { return keyframe_requests_; }
+  std::uint64_t framesSent() const { return frames_sent_.load(); }
+  std::int64_t connectedAtUs() const { return connected_at_us_; }
+
+ private:
+  bool buildPipeline(std::string* error);
+  bool negotiate(std::string* error);
+  void finishAnswer();
+  void onIceCandidate(unsigned mline, std::string candidate);
+  void onGatheringState();
+  void onIceConnectionState();
+  void onConnectionState();
+  void onKeyframeRequest();
+  void onPipelineError(std::string message);
+  void subscribe();
+  void drain();  // feed executor
+  void fail(const std::string& reason);
+
+  static void connectSignals(PeerSession* self);
+
+  PeerParams params_;
+  SerialExecutor& control_;
+  SerialExecutor& feed_;
+  DeadFn on_dead_;
+
+  ElementRef pipeline_;
+  GstElement* appsrc_ = nullptr;     // owned by pipeline_
+  GstElement* webrtcbin_ = nullptr;  // owned by pipeline_
+
+  AnsweredFn answered_;
+  std::vector<std::string> local_candidates_;
+  bool answer_sent_ = false;
+  bool closed_ = false;
+  std::string state_ = "new";
+  std::int64_t created_us_ = 0;
+  std::int64_t connected_at_us_ = 0;
+  std::int64_t disconnected_since_us_ = 0;
+  std::shared_ptr<bus::Subscription> subscription_;
+  PeerStats stats_;
+  std::uint64_t keyframe_requests_ = 0;
+
+  // Touched from GStreamer / feed threads.
+  std::atomic<std::int64_t> last_rtcp_us_{0};
+  std::atomic<std::uint64_t> frames_sent_{0};
+  // Feed-thread state: the offset from capture time to pipeline running time.
+  std::int64_t pts_offset_ns_ = 0;
+  bool pts_offset_set_ = false;
+  GstClockTime last_pts_ = GST_CLOCK_TIME_NONE;
+};
+
+}  // namespace framewire::transport::webrtc

@@ -1,0 +1,111 @@
+#pragma once
+// WhepService: WebRTC playback through WHEP (draft-ietf-wish-whep), independent of the HTTP
+// library. The HTTP layer maps
+//   POST   /whep[?branch=<id>]  → postAsync() (or post())
+//   PATCH  /whep/<id>           → patch()
+//   DELETE /whep/<id>           → remove()
+//   OPTIONS /whep               → options() (plus the HTTP layer's own CORS headers)
+// and sends the WhepResult as is (status, headers in order, body).
+//
+// Statuses: 201 answer (Content-Type application/sdp, Location /whep/<id>, ETag, one Link
+// rel="ice-server" per configured server); 400 malformed SDP or fragment; 404 unknown
+// resource or branch; 412 If-Match does not match; 413 offer larger than max_offer_bytes;
+// 415 wrong content type; 422 an offer framewire cannot serve (no video m-section, or no
+// common codec: the reason names both sides' codecs; ICE restart in PATCH); 503 too many
+// peers; 500 webrtcbin failed. 204 for PATCH, 200 for DELETE. Errors carry JSON
+// {"error": "<reason>"}.
+//
+// Threads: every method may be called from any thread. postAsync() returns at once and calls
+// `done` later on the service's control thread (do not block in it: post to your own
+// executor). post(), patch() and remove() wait for the control thread: post() for up to the
+// gathering timeout (2 s by default), the others for milliseconds; never call them from a
+// network I/O thread that must stay responsive, and never from inside `done`.
+// stats() only reads a snapshot and never waits.
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "bus/frame_bus.hpp"
+#include "transport/webrtc/webrtc_config.hpp"
+#include "transport/webrtc/whep_result.hpp"
+
+namespace framewire::transport::webrtc {
+
+class PeerSession;
+class SerialExecutor;
+
+class WhepService {
+ public:
+  // Resolves "?branch=" to its H.264 bus; nullptr for unknown branches. Called on the
+  // control thread.
+  using BusLookup = std::function<bus::FrameBus*(std::string_view branch)>;
+  // Peer events for /ws/events: {"type":"webrtc_peer_joined"|"webrtc_peer_left", "id", ...}.
+  // Called on the control thread.
+  using EventListener = std::function<void(const nlohmann::json& event)>;
+
+  // Calls gst_init if needed. Starts the control and feed threads.
+  WhepService(WebRtcConfig config, BusLookup buses);
+  ~WhepService();  // stop()
+  WhepService(const WhepService&) = delete;
+  WhepService& operator=(const WhepService&) = delete;
+
+  void postAsync(std::string_view content_type, std::string_view body, std::string_view branch,
+                 std::string_view client_addr, std::function<void(WhepResult)> done);
+  WhepResult post(std::string_view content_type, std::string_view body, std::string_view branch,
+                  std::string_view client_addr);
+  WhepResult patch(std::string_view id, std::string_view content_type, std::string_view body,
+                   std::string_view if_match);
+  WhepResult remove(std::string_view id);
+  // 204 with Accept-Post: application/sdp and the Link headers.
+  WhepResult options() const;
+
+  // {"peers": [{"id","branch","remote","state","bytes_sent","packets_sent","nacks_received",
+  //   "plis_received","firs_received","keyframe_requests","frames_sent","rtt_ms","loss",
+  //   "packets_lost","jitter_ms","connected_ms"}], "max_peers": N}
+  nlohmann::json stats() const;
+  std::size_t peerCount() const;
+
+  void setEventListener(EventListener listener);
+  // Closes every peer and stops the threads. Idempotent.
+  void stop();
+
+ private:
+  void handlePost(std::string content_type, std::string body, std::string branch,
+                  std::string client_addr, std::function<void(WhepResult)> done);
+  void removePeer(const std::string& id, const std::string& reason);
+  void schedulePoll();
+  void publishStats();
+  void emit(const nlohmann::json& event);
+
+  const WebRtcConfig config_;
+  const BusLookup buses_;
+
+  // Owned by the control thread only.
+  struct Entry {
+    std::shared_ptr<PeerSession> peer;
+    std::string etag;
+  };
+  std::map<std::string, Entry, std::less<>> peers_;
+
+  mutable std::mutex mutex_;  // guards the fields below
+  nlohmann::json stats_snapshot_;
+  std::size_t peer_count_ = 0;
+  EventListener listener_;
+  bool stopped_ = false;
+
+  // Declared last: destroyed (joined) first, while everything above is still alive.
+  std::unique_ptr<SerialExecutor> feed_;
+  std::unique_ptr<SerialExecutor> control_;
+};
+
+// The path prefix of WHEP resources in Location headers.
+inline constexpr std::string_view kWhepResourcePrefix = "/whep/";
+
+}  // namespace framewire::transport::webrtc
