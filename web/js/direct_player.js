@@ -192,6 +192,7 @@ export class DirectPlayer {
     const now = performance.now();
     if (!force && now - this.lastKeyRequest < KEYFRAME_REQUEST_MIN_MS) return;
     this.lastKeyRequest = now;
+    this.stats.values.keyframeRequests++;
     this.send({ type: 'keyframe' });
   }
 
@@ -203,6 +204,7 @@ export class DirectPlayer {
     const key = (view.getUint8(1) & 1) === 1;
     const captureUs = Number(view.getBigUint64(2, false));
     const decoder = this.decoder;
+    if (decoder) this.stats.values.decodeQueue = decoder.decodeQueueSize;
     if (!decoder || decoder.state !== 'configured') {
       this.stats.dropped();
       return;

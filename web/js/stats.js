@@ -16,6 +16,8 @@ export class Stats {
       latencyMs: null,
       latencySamples: [],
       rttMs: null,
+      decodeQueue: 0,
+      keyframeRequests: 0,
       width: 0,
       height: 0,
       codec: null,

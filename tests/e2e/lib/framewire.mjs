@@ -118,6 +118,13 @@ function launch(bin, args, port, startTimeoutMs) {
     proc.on('exit', (code, signal) => {
       server.exited = true;
       server.exitCode = code ?? signal;
+      if (settled && !server.stopping) {
+        // a crash mid-test: say so loudly, with the end of its log, next to the failures
+        process.stderr.write(
+          `\n*** framewire (pid ${proc.pid}) exited unexpectedly: ${code ?? signal}; last log lines:\n` +
+            `${log.split('\n').slice(-25).join('\n')}\n`,
+        );
+      }
       fail(new Error(`framewire exited (${code ?? signal}) before listening:\n${log}`));
     });
   });
@@ -125,6 +132,7 @@ function launch(bin, args, port, startTimeoutMs) {
 
 async function stopProcess(server) {
   const { proc } = server;
+  server.stopping = true;
   if (server.exited || proc.exitCode !== null || proc.signalCode !== null) return server.exitCode;
   const exited = new Promise((r) => proc.once('exit', (code, sig) => r(code ?? sig)));
   try {
