@@ -142,3 +142,46 @@ test('without a secure context the page says so and plays MJPEG', async () => {
     await page.close();
   }
 });
+
+test('both players reconnect by themselves when the server comes back', async (t) => {
+  // a server of its own, stopped and started again on the same port
+  let own = await startFramewire({ size: '640x360', fps: 30 });
+  const port = own.port;
+  const pages = {};
+  try {
+    for (const mode of ['direct', 'mjpeg']) {
+      pages[mode] = await browser.context.newPage();
+      await pages[mode].goto(`${own.base}/?mode=${mode}`);
+      await waitFor(() => pages[mode].evaluate(() => window.framewire.stats.framesDrawn > 10), {
+        timeoutMs: 20000,
+        what: `${mode} frames before the restart`,
+      });
+    }
+    await own.stop();
+    const drawnAt = {};
+    for (const mode of Object.keys(pages)) {
+      await waitFor(() => pages[mode].evaluate(() => window.framewire.stats.status !== 'playing'), {
+        timeoutMs: 15000,
+        what: `${mode} player to notice the server is gone`,
+      });
+      drawnAt[mode] = await pages[mode].evaluate(() => window.framewire.stats.framesDrawn);
+    }
+    own = await waitFor(() => startFramewire({ size: '640x360', fps: 30, port }).catch(() => null), {
+      timeoutMs: 20000,
+      intervalMs: 500,
+      what: `framewire to listen again on port ${port}`,
+    });
+    for (const mode of Object.keys(pages)) {
+      await waitFor(
+        () => pages[mode].evaluate((n) => window.framewire.stats.framesDrawn > n + 10 && window.framewire.stats.status === 'playing', drawnAt[mode]),
+        { timeoutMs: 30000, what: `${mode} frames after the restart` },
+      );
+      const s = await pages[mode].evaluate(() => window.framewire.stats);
+      t.diagnostic(`${mode}: ${s.reconnects} reconnect attempt(s), playing again`);
+      assert.ok(s.reconnects >= 1);
+    }
+  } finally {
+    for (const p of Object.values(pages)) await p.close();
+    await own.stop();
+  }
+});

@@ -57,13 +57,14 @@ const DEFAULTS = {
   'log-level': 'info',
 };
 
-// Starts framewire on a free port; resolves once it logged "listening on http://HOST:PORT/".
+// Starts framewire on a free port (or options.port); resolves once it logged "listening on http://HOST:PORT/".
 export async function startFramewire(options = {}, { startTimeoutMs = 30000 } = {}) {
   const bin = framewireBinary();
-  const settings = { ...DEFAULTS, ...options };
+  const { port: fixedPort, ...rest } = options;
+  const settings = { ...DEFAULTS, ...rest };
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const args = ['--listen', `127.0.0.1:${port}`];
     for (const [k, v] of Object.entries(settings)) {
       if (v !== undefined && v !== null) args.push(`--${k}`, String(v));
