@@ -72,7 +72,7 @@ async function play(t, mode, { counter }) {
     });
     const samples = s.latencySamples.slice(start);
     assert.ok(samples.length > 10, `only ${samples.length} latency samples in ${SAMPLE_MS} ms`);
-    for (const ms of samples) assert.ok(ms > -2 && ms < 2000, `latency sample ${ms} ms`);
+    for (const ms of samples) assert.ok(ms > -2 && ms < 5000, `latency sample ${ms} ms`);
     const file = path.join(shots, `${mode}.png`);
     await page.screenshot({ path: file });
     const sorted = [...samples].sort((a, b) => a - b);
