@@ -44,10 +44,12 @@ HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<const Rou
       router_(std::move(router)),
       limits_(limits),
       gate_(std::move(gate)),
+      poster_(std::make_shared<StrandPoster>(stream_.get_executor(), gate_)),
       remote_(endpointText(stream_.socket())),
       deferred_timer_(stream_.get_executor()) {}
 
 HttpSession::~HttpSession() {
+  poster_->detach();
   if (deferred_active_ && deferred_cancel_) {
     try {
       deferred_cancel_();
@@ -156,25 +158,20 @@ void HttpSession::startDeferred(Deferred deferred) {
   deferred_active_ = true;
   deferred_timeout_response_ = std::move(deferred.on_timeout);
 
-  auto executor = stream_.get_executor();
   std::weak_ptr<HttpSession> weak = weak_from_this();
-  const WakeGatePtr gate = gate_;
-  Respond respond = [weak, executor, gate, id](HttpResponse response) {
-    gate->runIfOpen([&] {
-      asio::post(executor, [weak, id, response = std::move(response)]() mutable {
-        if (auto self = weak.lock()) self->finishDeferred(id, std::move(response));
-      });
+  const StrandPosterPtr poster = poster_;
+  Respond respond = [weak, poster, id](HttpResponse response) {
+    poster->post([weak, id, response = std::move(response)]() mutable {
+      if (auto self = weak.lock()) self->finishDeferred(id, std::move(response));
     });
   };
-  Post post = [executor, gate](std::function<void()> work) {
-    gate->runIfOpen([&] {
-      asio::post(executor, [work = std::move(work)] {
-        try {
-          work();
-        } catch (const std::exception& e) {
-          spdlog::error("deferred work failed: {}", e.what());
-        }
-      });
+  Post post = [poster](std::function<void()> work) {
+    poster->post([work = std::move(work)] {
+      try {
+        work();
+      } catch (const std::exception& e) {
+        spdlog::error("deferred work failed: {}", e.what());
+      }
     });
   };
 

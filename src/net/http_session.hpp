@@ -17,6 +17,7 @@
 
 #include "net/http_server.hpp"
 #include "net/router.hpp"
+#include "net/strand_poster.hpp"
 
 namespace framewire::net {
 
@@ -48,6 +49,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<const Router> router_;
   const HttpLimits limits_;
   WakeGatePtr gate_;
+  StrandPosterPtr poster_;  // for deferred answers from foreign threads
   std::string remote_;
 
   // The request being answered.

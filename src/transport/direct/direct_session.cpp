@@ -13,6 +13,7 @@
 #include "core/h264_info.hpp"
 #include "core/log.hpp"
 #include "net/handoff.hpp"
+#include "net/strand_poster.hpp"
 #include "transport/direct/direct_framing.hpp"
 
 namespace framewire::transport::direct {
@@ -33,12 +34,15 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
       : ws_(std::move(handoff.stream)),
         request_(std::move(handoff.request)),
         remote_(handoff.parsed.remote),
-        gate_(handoff.gate),
+        poster_(std::make_shared<net::StrandPoster>(ws_.get_executor(), handoff.gate)),
         bus_(bus),
         registry_(registry),
         options_(std::move(options)) {}
 
-  ~DirectSession() { finish(); }
+  ~DirectSession() {
+    poster_->detach();
+    finish();
+  }
 
   void start() {
     ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
@@ -66,14 +70,11 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
     spdlog::info("direct client {} joined ({}{})", remote_, options_.branch,
                  options_.raw ? ", raw" : "");
     std::weak_ptr<DirectSession> weak = weak_from_this();
-    auto executor = ws_.get_executor();
-    auto gate = gate_;
+    auto poster = poster_;
     // Called on the encoder's thread with the mailbox lock held: only post.
-    subscription_ = bus_.subscribe([weak, executor, gate] {
-      gate->runIfOpen([&] {
-        asio::post(executor, [weak] {
-          if (auto self = weak.lock()) self->pump();
-        });
+    subscription_ = bus_.subscribe([weak, poster] {
+      poster->post([weak] {
+        if (auto self = weak.lock()) self->pump();
       });
     });
     read();
@@ -232,7 +233,7 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
   websocket::stream<beast::tcp_stream> ws_;
   beast::http::request<beast::http::string_body> request_;
   const std::string remote_;
-  const net::WakeGatePtr gate_;
+  const net::StrandPosterPtr poster_;
   bus::FrameBus& bus_;
   ClientRegistry& registry_;
   const DirectOptions options_;

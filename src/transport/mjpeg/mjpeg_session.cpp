@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "net/handoff.hpp"
+#include "net/strand_poster.hpp"
 #include "transport/mjpeg/frame_age.hpp"
 #include "transport/mjpeg/mjpeg_framing.hpp"
 
@@ -28,26 +29,26 @@ class MjpegSession : public std::enable_shared_from_this<MjpegSession> {
       : socket_(handoff.stream.release_socket()),
         timer_(socket_.get_executor()),
         remote_(handoff.parsed.remote),
-        gate_(handoff.gate),
+        poster_(std::make_shared<net::StrandPoster>(socket_.get_executor(), handoff.gate)),
         bus_(bus),
         registry_(registry),
         options_(options) {}
 
-  ~MjpegSession() { release(); }
+  ~MjpegSession() {
+    poster_->detach();
+    release();
+  }
 
   void start() {
     client_ = registry_.add("mjpeg", remote_);
     published_at_start_ = bus_.framesPublished();
     spdlog::info("mjpeg client {} joined", remote_);
     std::weak_ptr<MjpegSession> weak = weak_from_this();
-    auto executor = socket_.get_executor();
-    auto gate = gate_;
+    auto poster = poster_;
     // Called on the JPEG encoder's thread with the watcher's lock held: only post.
-    watcher_ = bus_.watch([weak, executor, gate] {
-      gate->runIfOpen([&] {
-        asio::post(executor, [weak] {
-          if (auto self = weak.lock()) self->pump();
-        });
+    watcher_ = bus_.watch([weak, poster] {
+      poster->post([weak] {
+        if (auto self = weak.lock()) self->pump();
       });
     });
     // A fresh picture already there starts the stream at once (the branch may be warm).
@@ -139,7 +140,7 @@ class MjpegSession : public std::enable_shared_from_this<MjpegSession> {
   tcp::socket socket_;
   asio::steady_timer timer_;
   const std::string remote_;
-  const net::WakeGatePtr gate_;
+  const net::StrandPosterPtr poster_;
   bus::LatestFrameBus& bus_;
   ClientRegistry& registry_;
   const MjpegOptions options_;
