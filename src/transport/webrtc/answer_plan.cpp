@@ -28,8 +28,11 @@ std::string serverDescription(const ServerVideoCodec& server) {
          ", packetization-mode=" + std::to_string(server.packetization_mode) + ")";
 }
 
+// Port 0 means rejected, unless the section is a=bundle-only (RFC 8843: it then rides on the
+// BUNDLE transport; webrtcbin offers its non-first sections this way with max-bundle).
 bool receives(const MediaSection& section) {
-  return section.port != 0 && (section.direction == "recvonly" || section.direction == "sendrecv");
+  const bool usable = section.port != 0 || section.attribute("bundle-only").has_value();
+  return usable && (section.direction == "recvonly" || section.direction == "sendrecv");
 }
 
 }  // namespace

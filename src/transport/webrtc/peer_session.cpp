@@ -64,6 +64,10 @@ CapsRef codecPreferences(const H264Choice& codec) {
                                       codec.payload_type, nullptr);
   GstStructure* s = gst_caps_get_structure(caps, 0);
   for (const auto& [key, value] : parseFmtp(codec.fmtp)) {
+    // Left out: rtph264pay would turn it into a profile and level restriction on its input
+    // and refuse a stream whose level is above the client's (level asymmetry is allowed, and
+    // a compatible profile was already chosen). The answer carries the client's fmtp as is.
+    if (key == "profile-level-id") continue;
     gst_structure_set(s, key.c_str(), G_TYPE_STRING, value.c_str(), nullptr);
   }
   for (const auto& fb : codec.rtcp_fbs) {
@@ -360,6 +364,9 @@ void PeerSession::onConnectionState() {
                    (connected_at_us_ - created_us_) / 1000);
     }
     state_ = "connected";
+    // The transport's sink appeared after the pipeline went to PLAYING, so it missed the
+    // pipeline's latency distribution; rtpsession needs it to timestamp its sender reports.
+    gst_bin_recalculate_latency(GST_BIN(pipeline_.get()));
     subscribe();
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     fail("connection failed (DTLS)");

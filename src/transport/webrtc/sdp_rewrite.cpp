@@ -90,7 +90,9 @@ std::string agentOffer(const SessionDescription& offer, const AnswerPlan& plan) 
   const auto& source = offer.media[plan.video_index];
   MediaSection video;
   video.media = source.media;
-  video.port = source.port;
+  // webrtcbin sees this section alone, so it is the BUNDLE tag: a bundle-only section
+  // (port 0) becomes an ordinary one.
+  video.port = source.port == 0 ? 9 : source.port;
   video.proto = source.proto;
   const int pt = plan.codec.payload_type;
   const int rtx = plan.codec.rtx_payload_type.value_or(-1);
@@ -107,7 +109,7 @@ std::string agentOffer(const SessionDescription& offer, const AnswerPlan& plan) 
           const auto fb = value.substr(value.find(' ') + 1);
           if (line_pt != pt || !keepFeedback(fb)) continue;
         }
-      } else if (name == "extmap" || name == "rtcp-xr") {
+      } else if (name == "extmap" || name == "rtcp-xr" || name == "bundle-only") {
         continue;
       } else if (name == "candidate" && isMdnsCandidate(line.value)) {
         continue;
@@ -135,6 +137,15 @@ std::optional<std::string> finalAnswer(const SessionDescription& offer, const An
   // The answer's video section, with candidates (webrtcbin may or may not have added the
   // ones it gathered to its local description) and the announced address applied.
   MediaSection video = agent_answer.media.front();
+  // The codec parameters go back exactly as the client offered them (webrtcbin re-serialises
+  // them from caps, reordered and sometimes with a parameter twice).
+  const auto fmtp_prefix = std::to_string(plan.codec.payload_type) + " ";
+  for (auto& line : video.lines) {
+    if (line.type == 'a' && line.attributeName() == "fmtp" &&
+        line.attributeValue().starts_with(fmtp_prefix) && !plan.codec.fmtp.empty()) {
+      line.value = "fmtp:" + fmtp_prefix + plan.codec.fmtp;
+    }
+  }
   std::vector<std::string> present;
   for (const auto& line : video.lines) {
     if (line.type == 'a' && line.attributeName() == "candidate") present.push_back(line.value);

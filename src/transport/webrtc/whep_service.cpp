@@ -354,7 +354,13 @@ void WhepService::publishStats() {
                     {"packets_sent", s.packets_sent},
                     {"frames_sent", p.framesSent()},
                     {"nacks_received", s.nacks_received},
-                    {"plis_received", s.plis_received},
+                    // GStreamer 1.22's pli-count stays 0 although PLIs arrive (they do reach
+                    // the payloader as force-key-unit events, counted by the peer).
+                    {"plis_received", std::max<std::uint64_t>(
+                                          s.plis_received,
+                                          p.keyframeRequests() > s.firs_received
+                                              ? p.keyframeRequests() - s.firs_received
+                                              : 0)},
                     {"firs_received", s.firs_received},
                     {"keyframe_requests", p.keyframeRequests()},
                     {"retransmitted_packets", s.retransmitted_packets},
