@@ -18,6 +18,7 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
+  libnice-dev
   gstreamer1.0-x
   # real clients for end-to-end tests
   ffmpeg chromium nodejs npm fonts-dejavu-core
