@@ -16,8 +16,8 @@ namespace framewire::net {
 class Handoff {
  public:
   Handoff(boost::beast::tcp_stream stream,
-          boost::beast::http::request<boost::beast::http::string_body> request,
-          HttpRequest parsed, WakeGatePtr gate)
+          boost::beast::http::request<boost::beast::http::string_body> request, HttpRequest parsed,
+          WakeGatePtr gate)
       : stream(std::move(stream)),
         request(std::move(request)),
         parsed(std::move(parsed)),

@@ -26,9 +26,8 @@ class HttpServer::Impl {
     const std::string where = hostPort(host, port);
     boost::system::error_code ec;
     tcp::resolver resolver(*io_);
-    const auto results = resolver.resolve(host, std::to_string(port),
-                                          tcp::resolver::passive | tcp::resolver::numeric_service,
-                                          ec);
+    const auto results = resolver.resolve(
+        host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
       throw std::runtime_error("cannot listen on " + where + ": " +
                                (ec ? ec.message() : "host has no address"));

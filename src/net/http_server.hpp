@@ -17,10 +17,10 @@
 namespace framewire::net {
 
 struct HttpLimits {
-  std::size_t header_limit = 8 * 1024;  // request line + headers; more answers 431
-  std::size_t body_limit = 64 * 1024;   // request body; more answers 413
-  std::chrono::seconds idle_timeout{30};       // keep-alive wait for the next request
-  std::chrono::seconds write_timeout{15};      // a response must drain in this time
+  std::size_t header_limit = 8 * 1024;     // request line + headers; more answers 431
+  std::size_t body_limit = 64 * 1024;      // request body; more answers 413
+  std::chrono::seconds idle_timeout{30};   // keep-alive wait for the next request
+  std::chrono::seconds write_timeout{15};  // a response must drain in this time
   std::chrono::seconds websocket_handshake_timeout{10};
 };
 

@@ -31,8 +31,7 @@ std::string endpointText(const asio::ip::tcp::socket& socket) {
   const auto endpoint = socket.remote_endpoint(ec);
   if (ec) return "unknown";
   const auto address = endpoint.address();
-  const std::string host =
-      address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(endpoint.port());
 }
 
@@ -68,10 +67,9 @@ void HttpSession::readRequest() {
   parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
   parser_->body_limit(limits_.body_limit);
   stream_.expires_after(limits_.idle_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->onRead(ec);
-                   });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
 }
 
 void HttpSession::onRead(beast::error_code ec) {
@@ -80,12 +78,12 @@ void HttpSession::onRead(beast::error_code ec) {
     return shutdown();
   }
   if (ec == http::error::header_limit) {
-    return fail(431, "request header too large (limit " + std::to_string(limits_.header_limit) +
-                         " bytes)");
+    return fail(
+        431, "request header too large (limit " + std::to_string(limits_.header_limit) + " bytes)");
   }
   if (ec == http::error::body_limit) {
-    return fail(413, "request body too large (limit " + std::to_string(limits_.body_limit) +
-                         " bytes)");
+    return fail(413,
+                "request body too large (limit " + std::to_string(limits_.body_limit) + " bytes)");
   }
   if (ec) {
     if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
@@ -122,9 +120,8 @@ void HttpSession::dispatch(BeastRequest request) {
     return send(errorResponse(404, "no such path: " + parsed.path));
   }
   if (match.status == 405) {
-    auto response = errorResponse(
-        405, "method " + parsed.method + " not allowed on " + parsed.path + " (allowed: " +
-                 match.allow + ")");
+    auto response = errorResponse(405, "method " + parsed.method + " not allowed on " +
+                                           parsed.path + " (allowed: " + match.allow + ")");
     response.set("Allow", match.allow);
     return send(std::move(response));
   }
@@ -176,9 +173,8 @@ void HttpSession::startDeferred(Deferred deferred) {
   };
 
   deferred_timer_.expires_after(deferred.timeout);
-  deferred_timer_.async_wait([self = shared_from_this(), id](beast::error_code ec) {
-    self->onDeferredTimeout(id, ec);
-  });
+  deferred_timer_.async_wait(
+      [self = shared_from_this(), id](beast::error_code ec) { self->onDeferredTimeout(id, ec); });
   try {
     deferred_cancel_ = deferred.start(std::move(respond), std::move(post));
   } catch (const std::exception& e) {

@@ -44,8 +44,8 @@ std::optional<QueryParams> parseQuery(std::string_view query) {
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     auto key = percentDecode(pair.substr(0, eq), true);
-    auto value = percentDecode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1),
-                               true);
+    auto value = percentDecode(
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!key || !value) return std::nullopt;
     params[std::move(*key)] = std::move(*value);
   }

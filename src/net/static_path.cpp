@@ -17,7 +17,7 @@ std::optional<std::string> safeRelativePath(std::string_view url_path) {
     const auto slash = rest.find('/');
     const std::string_view segment = rest.substr(0, slash);
     rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-    if (segment.empty()) continue;  // "//" collapses
+    if (segment.empty()) continue;                    // "//" collapses
     if (segment.front() == '.') return std::nullopt;  // "..", ".", and hidden files
     if (!out.empty()) out += '/';
     out += segment;

@@ -14,8 +14,8 @@ namespace {
 const std::vector<std::string> kGet{"GET"};
 const std::vector<std::string> kGetHead{"GET", "HEAD"};
 // Static files answer 405 themselves for an existing file and 404 otherwise.
-const std::vector<std::string> kAnyMethod{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
-                                          "OPTIONS"};
+const std::vector<std::string> kAnyMethod{"GET",    "HEAD",  "POST",   "PUT",
+                                          "DELETE", "PATCH", "OPTIONS"};
 
 bool isTrue(std::string_view value) { return value == "1" || value == "true" || value == "yes"; }
 

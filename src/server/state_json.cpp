@@ -17,8 +17,11 @@ namespace {
 using nlohmann::json;
 
 json summaryJson(const bus::SampleSummary& s) {
-  return json{{"p50", s.p50}, {"p95", s.p95}, {"max", s.max},
-              {"mean", std::round(s.mean * 10) / 10}, {"count", s.count}};
+  return json{{"p50", s.p50},
+              {"p95", s.p95},
+              {"max", s.max},
+              {"mean", std::round(s.mean * 10) / 10},
+              {"count", s.count}};
 }
 
 double rounded(double value) { return std::round(value * 10) / 10; }

@@ -47,8 +47,8 @@ net::HttpResponse StaticFiles::serve(const net::HttpRequest& request) const {
     return net::errorResponse(404, "no such path: " + request.path);
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    auto response = net::errorResponse(
-        405, "method " + request.method + " not allowed on " + request.path + " (allowed: GET, HEAD)");
+    auto response = net::errorResponse(405, "method " + request.method + " not allowed on " +
+                                                request.path + " (allowed: GET, HEAD)");
     response.set("Allow", "GET, HEAD");
     return response;
   }

@@ -15,8 +15,8 @@ namespace framewire::transport {
 
 struct ClientInfo {
   std::uint64_t id = 0;
-  std::string mode;    // "direct", "direct-raw", "mjpeg"
-  std::string remote;  // "ip:port"
+  std::string mode;           // "direct", "direct-raw", "mjpeg"
+  std::string remote;         // "ip:port"
   std::int64_t since_us = 0;  // wall clock, µs since the Unix epoch
   std::uint64_t frames_sent = 0;
   std::uint64_t frames_dropped = 0;
@@ -33,7 +33,9 @@ class ClientEntry {
     frames_sent_.fetch_add(1, std::memory_order_relaxed);
     bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
-  void setDropped(std::uint64_t dropped) { frames_dropped_.store(dropped, std::memory_order_relaxed); }
+  void setDropped(std::uint64_t dropped) {
+    frames_dropped_.store(dropped, std::memory_order_relaxed);
+  }
   std::uint64_t id() const { return id_; }
   ClientInfo info() const;
 

@@ -1,8 +1,8 @@
+#include "transport/direct/direct_framing.hpp"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
-#include "transport/direct/direct_framing.hpp"
 
 namespace framewire::transport::direct {
 namespace {

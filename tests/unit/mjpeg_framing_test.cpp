@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "transport/mjpeg/mjpeg_framing.hpp"
+
+#include <gtest/gtest.h>
 
 namespace framewire::transport::mjpeg {
 namespace {

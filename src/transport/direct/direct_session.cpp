@@ -54,9 +54,8 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
     ws_.read_message_max(options_.max_control_bytes);
     // One frame per access unit: no 4 KiB fragments, fewer writes.
     ws_.auto_fragment(false);
-    ws_.async_accept(request_, [self = shared_from_this()](beast::error_code ec) {
-      self->onAccept(ec);
-    });
+    ws_.async_accept(request_,
+                     [self = shared_from_this()](beast::error_code ec) { self->onAccept(ec); });
   }
 
  private:
@@ -81,10 +80,9 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
   }
 
   void read() {
-    ws_.async_read(read_buffer_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->onRead(ec);
-                   });
+    ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->onRead(ec);
+    });
   }
 
   void onRead(beast::error_code ec) {
@@ -245,9 +243,9 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
   bool writing_ = false;
   bool closing_ = false;
   std::deque<std::string> control_out_;
-  std::string text_out_;         // the text message in flight
-  core::FramePtr next_frame_;    // popped, waiting for its hello to go out
-  core::FramePtr frame_out_;     // the frame in flight
+  std::string text_out_;       // the text message in flight
+  core::FramePtr next_frame_;  // popped, waiting for its hello to go out
+  core::FramePtr frame_out_;   // the frame in flight
   VideoHeader header_out_{};
   std::optional<StreamFormat> format_;  // what the last hello announced
 };

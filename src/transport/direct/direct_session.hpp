@@ -18,10 +18,10 @@
 namespace framewire::transport::direct {
 
 struct DirectOptions {
-  bool raw = false;            // ?raw=1: bare Annex-B access units, no hello, no header
+  bool raw = false;  // ?raw=1: bare Annex-B access units, no hello, no header
   std::string branch = "main";
-  int fps = 0;                 // announced in the hello
-  int default_width = 0;       // used when a frame does not carry its size
+  int fps = 0;            // announced in the hello
+  int default_width = 0;  // used when a frame does not carry its size
   int default_height = 0;
   std::size_t max_control_bytes = 4096;  // a bigger client message closes the session
   std::chrono::seconds handshake_timeout{10};

@@ -27,8 +27,7 @@ std::string streamHead() {
 std::string formatTimestamp(std::int64_t timestamp_us) {
   if (timestamp_us < 0) timestamp_us = 0;
   char text[32];
-  std::snprintf(text, sizeof text, "%lld.%06lld",
-                static_cast<long long>(timestamp_us / 1'000'000),
+  std::snprintf(text, sizeof text, "%lld.%06lld", static_cast<long long>(timestamp_us / 1'000'000),
                 static_cast<long long>(timestamp_us % 1'000'000));
   return text;
 }

@@ -79,9 +79,9 @@ class MjpegSession : public std::enable_shared_from_this<MjpegSession> {
     const std::int64_t time = frameTimeMicros(*frame);
     part_header_ = partHeader(frame->size, time > 0 ? time : core::wallClockMicros());
     const auto trailer = partTrailer();
-    const std::array<asio::const_buffer, 3> buffers{
-        asio::buffer(part_header_), asio::buffer(frame->data, frame->size),
-        asio::buffer(trailer.data(), trailer.size())};
+    const std::array<asio::const_buffer, 3> buffers{asio::buffer(part_header_),
+                                                    asio::buffer(frame->data, frame->size),
+                                                    asio::buffer(trailer.data(), trailer.size())};
     write(buffers, std::move(frame));
   }
 

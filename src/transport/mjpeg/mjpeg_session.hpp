@@ -13,7 +13,7 @@
 namespace framewire::transport::mjpeg {
 
 struct MjpegOptions {
-  std::chrono::seconds write_timeout{15};  // a part that cannot be written this long ends it
+  std::chrono::seconds write_timeout{15};         // a part that cannot be written this long ends it
   std::chrono::milliseconds max_first_age{1000};  // start with bus.latest() if this fresh
 };
 
