@@ -30,8 +30,8 @@ H264TestSource::H264TestSource(bus::FrameBus& bus, int width, int height, int fp
   bus_.setKeyframeSender([this] {
     ++requested_;
     // From the sink element, an upstream event travels up to x264enc.
-    gst_element_send_event(sink_, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE,
-                                                                              TRUE, 0));
+    gst_element_send_event(
+        sink_, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
   });
   gst_element_set_state(pipeline_, GST_STATE_PLAYING);
 }

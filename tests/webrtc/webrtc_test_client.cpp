@@ -79,9 +79,7 @@ WebRtcTestClient::~WebRtcTestClient() {
   gst_object_unref(pipeline_);
 }
 
-void WebRtcTestClient::stop() {
-  gst_element_set_state(pipeline_, GST_STATE_NULL);
-}
+void WebRtcTestClient::stop() { gst_element_set_state(pipeline_, GST_STATE_NULL); }
 
 void WebRtcTestClient::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
   auto* self = static_cast<WebRtcTestClient*>(data);

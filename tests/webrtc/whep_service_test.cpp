@@ -1,18 +1,21 @@
 // WhepService end to end without HTTP: a real x264 encode feeds a FrameBus, a second
 // webrtcbin plays the browser on loopback, and decodes what the service sends.
 
+#include "transport/webrtc/whep_service.hpp"
+
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
+#include "../unit/sdp_chromium_offers.hpp"
 #include "bus/frame_bus.hpp"
 #include "core/clock.hpp"
 #include "h264_test_source.hpp"
 #include "transport/webrtc/sdp_session.hpp"
-#include "transport/webrtc/whep_service.hpp"
 #include "webrtc_test_client.hpp"
 
 namespace framewire::transport::webrtc {
@@ -43,9 +46,8 @@ class WhepServiceTest : public ::testing::Test {
     return c;
   }
   std::unique_ptr<WhepService> makeService(WebRtcConfig c) {
-    return std::make_unique<WhepService>(c, [this](std::string_view branch) {
-      return branch == "main" ? &bus_ : nullptr;
-    });
+    return std::make_unique<WhepService>(
+        c, [this](std::string_view branch) { return branch == "main" ? &bus_ : nullptr; });
   }
 
   bus::FrameBus bus_{"main"};
@@ -133,6 +135,82 @@ TEST_F(WhepServiceTest, VanishedClientIsReaped) {
   client.stop();  // no DELETE
   EXPECT_TRUE(waitUntil(8000, [&] { return service->peerCount() == 0; }));
   EXPECT_EQ(bus_.subscriberCount(), 0u);
+}
+
+TEST_F(WhepServiceTest, ChromiumOfferIsAnsweredWithAudioRejected) {
+  test::H264TestSource source(bus_);
+  auto service = makeService(config());
+  const auto result =
+      service->post("application/sdp", test::kChromiumAudioVideoOffer, "main", "127.0.0.1");
+  ASSERT_EQ(result.status, 201) << result.body;
+  auto parsed = parseSdp(result.body);
+  ASSERT_TRUE(parsed.description) << parsed.error;
+  const auto& d = *parsed.description;
+  ASSERT_EQ(d.media.size(), 2u);
+  EXPECT_EQ(d.media[0].port, 0);
+  EXPECT_EQ(d.media[0].mid, "0");
+  EXPECT_EQ(d.media[1].mid, "1");
+  EXPECT_EQ(d.media[1].direction, "sendonly");
+  EXPECT_EQ(d.media[1].formats, (std::vector<std::string>{"108", "109"}));  // H.264 + its RTX
+  EXPECT_EQ(d.media[1].fmtps.at(108),
+            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
+  EXPECT_EQ(d.bundleMids(), (std::vector<std::string>{"1"}));
+  EXPECT_TRUE(d.media[1].attribute("candidate"));
+  EXPECT_EQ(service->remove(resourceId(result)).status, 200);
+}
+
+TEST_F(WhepServiceTest, ThreePeersShareOneEncode) {
+  test::H264TestSource source(bus_);
+  auto service = makeService(config());
+  std::vector<std::unique_ptr<test::WebRtcTestClient>> clients;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<test::WebRtcTestClient>());
+    const auto r = service->post("application/sdp", clients.back()->createOffer(), "main", "x");
+    ASSERT_EQ(r.status, 201) << r.body;
+    ASSERT_TRUE(clients.back()->setAnswer(r.body));
+    ids.push_back(resourceId(r));
+  }
+  for (auto& client : clients) EXPECT_TRUE(client->waitForFrames(20, 10000));
+  EXPECT_EQ(bus_.subscriberCount(), 3u);
+  EXPECT_EQ(service->stats()["peers"].size(), 3u);
+  for (const auto& id : ids) EXPECT_EQ(service->remove(id).status, 200);
+  EXPECT_EQ(bus_.subscriberCount(), 0u);
+}
+
+std::size_t countEntries(const char* dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
+// Connect / DELETE cycles leave no peer, subscription, thread or descriptor behind. GLib
+// keeps a few idle pool threads around, so a small constant slack is allowed, not growth.
+TEST_F(WhepServiceTest, CyclesLeaveNothingBehind) {
+  test::H264TestSource source(bus_);
+  auto service = makeService(config());
+  auto cycle = [&] {
+    test::WebRtcTestClient client;
+    const auto r = service->post("application/sdp", client.createOffer(), "main", "x");
+    ASSERT_EQ(r.status, 201) << r.body;
+    ASSERT_TRUE(client.setAnswer(r.body));
+    ASSERT_TRUE(client.waitForFrames(3, 10000));
+    ASSERT_EQ(service->remove(resourceId(r)).status, 200);
+  };
+  cycle();  // warm-up: process-wide pools and caches
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto threads = countEntries("/proc/self/task");
+  const auto fds = countEntries("/proc/self/fd");
+  for (int i = 0; i < 8; ++i) cycle();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto threads_after = countEntries("/proc/self/task");
+  const auto fds_after = countEntries("/proc/self/fd");
+  std::printf("[ measure ] threads %zu -> %zu, fds %zu -> %zu after 8 cycles\n", threads,
+              threads_after, fds, fds_after);
+  EXPECT_EQ(service->peerCount(), 0u);
+  EXPECT_EQ(bus_.subscriberCount(), 0u);
+  EXPECT_LE(threads_after, threads + 4);
+  EXPECT_LE(fds_after, fds + 2);
 }
 
 TEST_F(WhepServiceTest, BadInputGetsItsStatusAndReason) {

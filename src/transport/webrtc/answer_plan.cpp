@@ -1,7 +1,8 @@
 #include "transport/webrtc/answer_plan.hpp"
 
-#include <algorithm>
 #include <strings.h>
+
+#include <algorithm>
 
 namespace framewire::transport::webrtc {
 namespace {

@@ -28,17 +28,17 @@ struct H264Choice {
 };
 
 struct AnswerPlan {
-  std::size_t video_index = 0;          // m-section that carries the video
+  std::size_t video_index = 0;  // m-section that carries the video
   std::string video_mid;
   H264Choice codec;
-  std::vector<std::size_t> rejected;    // m-sections answered with port 0
+  std::vector<std::size_t> rejected;  // m-sections answered with port 0
 };
 
 // Which class of error, so the HTTP layer can pick the status.
 enum class PlanError {
   kNone,
-  kMalformed,    // 400: the SDP is not a usable WebRTC offer (no ICE credentials, ...)
-  kNoVideo,      // 422: no video m-section the server could send to
+  kMalformed,      // 400: the SDP is not a usable WebRTC offer (no ICE credentials, ...)
+  kNoVideo,        // 422: no video m-section the server could send to
   kNoCommonCodec,  // 422: video, but no codec the server can send
 };
 

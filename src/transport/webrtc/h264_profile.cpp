@@ -21,14 +21,22 @@ int hexDigit(char c) {
 // before it); Baseline and Extended sit beside the chain.
 int chainRank(H264Profile p) {
   switch (p) {
-    case H264Profile::kConstrainedBaseline: return 0;
-    case H264Profile::kMain: return 1;
-    case H264Profile::kConstrainedHigh: return 2;
-    case H264Profile::kHigh: return 3;
-    case H264Profile::kHigh10: return 4;
-    case H264Profile::kHigh422: return 5;
-    case H264Profile::kHigh444: return 6;
-    default: return -1;
+    case H264Profile::kConstrainedBaseline:
+      return 0;
+    case H264Profile::kMain:
+      return 1;
+    case H264Profile::kConstrainedHigh:
+      return 2;
+    case H264Profile::kHigh:
+      return 3;
+    case H264Profile::kHigh10:
+      return 4;
+    case H264Profile::kHigh422:
+      return 5;
+    case H264Profile::kHigh444:
+      return 6;
+    default:
+      return -1;
   }
 }
 
@@ -55,10 +63,14 @@ H264Profile ProfileLevelId::profile() const {
         return H264Profile::kConstrainedHigh;
       }
       return H264Profile::kHigh;
-    case 0x6e: return H264Profile::kHigh10;
-    case 0x7a: return H264Profile::kHigh422;
-    case 0xf4: return H264Profile::kHigh444;
-    default: return H264Profile::kUnknown;
+    case 0x6e:
+      return H264Profile::kHigh10;
+    case 0x7a:
+      return H264Profile::kHigh422;
+    case 0xf4:
+      return H264Profile::kHigh444;
+    default:
+      return H264Profile::kUnknown;
   }
 }
 
@@ -82,16 +94,26 @@ std::optional<ProfileLevelId> parseProfileLevelId(std::string_view hex) {
 
 std::string_view profileName(H264Profile profile) {
   switch (profile) {
-    case H264Profile::kConstrainedBaseline: return "constrained-baseline";
-    case H264Profile::kBaseline: return "baseline";
-    case H264Profile::kMain: return "main";
-    case H264Profile::kExtended: return "extended";
-    case H264Profile::kHigh: return "high";
-    case H264Profile::kHigh10: return "high-10";
-    case H264Profile::kHigh422: return "high-4:2:2";
-    case H264Profile::kHigh444: return "high-4:4:4";
-    case H264Profile::kConstrainedHigh: return "constrained-high";
-    case H264Profile::kUnknown: break;
+    case H264Profile::kConstrainedBaseline:
+      return "constrained-baseline";
+    case H264Profile::kBaseline:
+      return "baseline";
+    case H264Profile::kMain:
+      return "main";
+    case H264Profile::kExtended:
+      return "extended";
+    case H264Profile::kHigh:
+      return "high";
+    case H264Profile::kHigh10:
+      return "high-10";
+    case H264Profile::kHigh422:
+      return "high-4:2:2";
+    case H264Profile::kHigh444:
+      return "high-4:4:4";
+    case H264Profile::kConstrainedHigh:
+      return "constrained-high";
+    case H264Profile::kUnknown:
+      break;
   }
   return "unknown";
 }

@@ -16,7 +16,8 @@ namespace {
 
 bool isIpLiteral(const std::string& text) {
   in6_addr buf;
-  return inet_pton(AF_INET, text.c_str(), &buf) == 1 || inet_pton(AF_INET6, text.c_str(), &buf) == 1;
+  return inet_pton(AF_INET, text.c_str(), &buf) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), &buf) == 1;
 }
 
 // The addresses of a network interface by name ("eth0"), IPv4 and IPv6 (not link-local).
@@ -28,7 +29,8 @@ std::vector<std::string> interfaceAddresses(const std::string& name) {
     if (!it->ifa_addr || name != it->ifa_name) continue;
     char text[INET6_ADDRSTRLEN] = {};
     if (it->ifa_addr->sa_family == AF_INET) {
-      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(it->ifa_addr)->sin_addr, text, sizeof text);
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(it->ifa_addr)->sin_addr, text,
+                sizeof text);
     } else if (it->ifa_addr->sa_family == AF_INET6) {
       const auto* a6 = &reinterpret_cast<sockaddr_in6*>(it->ifa_addr)->sin6_addr;
       if (IN6_IS_ADDR_LINKLOCAL(a6)) continue;
@@ -148,8 +150,8 @@ std::vector<std::string> iceServerLinks(const WebRtcConfig& config) {
   for (const auto& server : config.ice_servers) {
     std::string link = "<" + server.url + ">; rel=\"ice-server\"";
     if (!server.username.empty()) {
-      link += "; username=" + quoted(server.username) + "; credential=" +
-              quoted(server.credential) + "; credential-type=\"password\"";
+      link += "; username=" + quoted(server.username) +
+              "; credential=" + quoted(server.credential) + "; credential-type=\"password\"";
     }
     links.push_back(std::move(link));
   }

@@ -58,10 +58,9 @@ std::string sdpText(const GstWebRTCSessionDescription* description) {
 }
 
 CapsRef codecPreferences(const H264Choice& codec) {
-  GstCaps* caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
-                                      "encoding-name", G_TYPE_STRING, "H264", "clock-rate",
-                                      G_TYPE_INT, 90000, "payload", G_TYPE_INT,
-                                      codec.payload_type, nullptr);
+  GstCaps* caps = gst_caps_new_simple(
+      "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING, "H264",
+      "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, codec.payload_type, nullptr);
   GstStructure* s = gst_caps_get_structure(caps, 0);
   for (const auto& [key, value] : parseFmtp(codec.fmtp)) {
     // Left out: rtph264pay would turn it into a profile and level restriction on its input
@@ -98,10 +97,18 @@ PeerSession::~PeerSession() {
 void PeerSession::start(AnsweredFn answered) {
   answered_ = std::move(answered);
   std::string error;
-  if (!buildPipeline(&error) || !negotiate(&error)) {
+  const auto t0 = core::steadyMicros();
+  if (!buildPipeline(&error)) {
     fail(error);
     return;
   }
+  const auto t1 = core::steadyMicros();
+  if (!negotiate(&error)) {
+    fail(error);
+    return;
+  }
+  spdlog::debug("webrtc {}: pipeline built in {} ms, negotiated in {} ms", params_.id,
+                (t1 - t0) / 1000, (core::steadyMicros() - t1) / 1000);
   state_ = "gathering";
   // Answer with what was gathered by then, even if gathering never completes (an
   // unreachable STUN/TURN server would otherwise hold the POST).
@@ -170,15 +177,13 @@ bool PeerSession::buildPipeline(std::string* error) {
 void PeerSession::connectSignals(PeerSession* self) {
   auto ctx = [self] { return new CallbackCtx{self->weak_from_this(), &self->control_}; };
 
-  g_signal_connect_data(
-      self->webrtcbin_, "on-ice-candidate",
-      G_CALLBACK(+[](GstElement*, guint mline, gchar* candidate, gpointer data) {
-        postToPeer(static_cast<CallbackCtx*>(data),
-                   [mline, c = std::string(candidate ? candidate : "")](PeerSession& p) {
-                     p.onIceCandidate(mline, c);
-                   });
-      }),
-      ctx(), freeCtx, GConnectFlags(0));
+  g_signal_connect_data(self->webrtcbin_, "on-ice-candidate",
+                        G_CALLBACK(+[](GstElement*, guint mline, gchar* candidate, gpointer data) {
+                          postToPeer(static_cast<CallbackCtx*>(data),
+                                     [mline, c = std::string(candidate ? candidate : "")](
+                                         PeerSession& p) { p.onIceCandidate(mline, c); });
+                        }),
+                        ctx(), freeCtx, GConnectFlags(0));
   g_signal_connect_data(self->webrtcbin_, "notify::ice-gathering-state",
                         G_CALLBACK(+[](GstElement*, GParamSpec*, gpointer data) {
                           postToPeer(static_cast<CallbackCtx*>(data),
@@ -200,13 +205,12 @@ void PeerSession::connectSignals(PeerSession* self) {
 
   // RTCP from the client (receiver reports): rtpbin reports the sending SSRC as active.
   if (GstElement* rtpbin = gst_bin_get_by_name(GST_BIN(self->webrtcbin_), "rtpbin")) {
-    g_signal_connect_data(rtpbin, "on-ssrc-active",
-                          G_CALLBACK(+[](GstElement*, guint, guint, gpointer data) {
-                            postToPeer(static_cast<CallbackCtx*>(data), [](PeerSession& p) {
-                              p.last_rtcp_us_ = core::steadyMicros();
-                            });
-                          }),
-                          ctx(), freeCtx, GConnectFlags(0));
+    g_signal_connect_data(
+        rtpbin, "on-ssrc-active", G_CALLBACK(+[](GstElement*, guint, guint, gpointer data) {
+          postToPeer(static_cast<CallbackCtx*>(data),
+                     [](PeerSession& p) { p.last_rtcp_us_ = core::steadyMicros(); });
+        }),
+        ctx(), freeCtx, GConnectFlags(0));
     gst_object_unref(rtpbin);
   }
 
@@ -237,7 +241,10 @@ void PeerSession::connectSignals(PeerSession* self) {
           postToPeer(static_cast<CallbackCtx*>(data),
                      [text](PeerSession& p) { p.onPipelineError(text); });
         }
-        return GST_BUS_DROP;  // nobody pops this bus
+        // Nobody pops this bus. A sync handler that drops a message must unref it (it holds
+        // a ref on its source: keeping it would keep the whole pipeline alive).
+        gst_message_unref(message);
+        return GST_BUS_DROP;
       },
       ctx(), freeCtxNotify);
 }
@@ -305,6 +312,8 @@ void PeerSession::onGatheringState() {
 void PeerSession::finishAnswer() {
   if (answer_sent_ || closed_) return;
   answer_sent_ = true;
+  spdlog::debug("webrtc {}: {} local candidates {} ms after the offer", params_.id,
+                local_candidates_.size(), (core::steadyMicros() - created_us_) / 1000);
   GstWebRTCSessionDescription* local = nullptr;
   g_object_get(webrtcbin_, "local-description", &local, nullptr);
   SessionDescriptionRef local_ref(local);

@@ -13,13 +13,26 @@ bool readNumber(const GstStructure* s, const char* field, double* out) {
   const GValue* v = gst_structure_get_value(s, field);
   if (!v) return false;
   switch (G_VALUE_TYPE(v)) {
-    case G_TYPE_UINT: *out = g_value_get_uint(v); return true;
-    case G_TYPE_INT: *out = g_value_get_int(v); return true;
-    case G_TYPE_UINT64: *out = static_cast<double>(g_value_get_uint64(v)); return true;
-    case G_TYPE_INT64: *out = static_cast<double>(g_value_get_int64(v)); return true;
-    case G_TYPE_DOUBLE: *out = g_value_get_double(v); return true;
-    case G_TYPE_FLOAT: *out = g_value_get_float(v); return true;
-    default: return false;
+    case G_TYPE_UINT:
+      *out = g_value_get_uint(v);
+      return true;
+    case G_TYPE_INT:
+      *out = g_value_get_int(v);
+      return true;
+    case G_TYPE_UINT64:
+      *out = static_cast<double>(g_value_get_uint64(v));
+      return true;
+    case G_TYPE_INT64:
+      *out = static_cast<double>(g_value_get_int64(v));
+      return true;
+    case G_TYPE_DOUBLE:
+      *out = g_value_get_double(v);
+      return true;
+    case G_TYPE_FLOAT:
+      *out = g_value_get_float(v);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -45,7 +58,8 @@ gboolean visit(GQuark, const GValue* value, gpointer user_data) {
     double value = 0;
     if (readNumber(s, "round-trip-time", &value) && value > 0) stats->rtt_ms = value * 1000.0;
     if (readNumber(s, "fraction-lost", &value)) stats->fraction_lost = value;
-    if (readNumber(s, "packets-lost", &value)) stats->packets_lost = static_cast<std::int64_t>(value);
+    if (readNumber(s, "packets-lost", &value))
+      stats->packets_lost = static_cast<std::int64_t>(value);
     if (readNumber(s, "jitter", &value)) stats->jitter_ms = value * 1000.0;
   }
   return TRUE;

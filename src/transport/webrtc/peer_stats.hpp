@@ -15,8 +15,8 @@ struct PeerStats {
   std::uint64_t plis_received = 0;
   std::uint64_t firs_received = 0;
   std::uint64_t retransmitted_packets = 0;
-  double rtt_ms = -1;         // -1 until the client's receiver reports arrive
-  double fraction_lost = 0;   // 0..1, from the latest receiver report
+  double rtt_ms = -1;        // -1 until the client's receiver reports arrive
+  double fraction_lost = 0;  // 0..1, from the latest receiver report
   std::int64_t packets_lost = 0;
   double jitter_ms = 0;
 };

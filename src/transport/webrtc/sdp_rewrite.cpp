@@ -151,8 +151,8 @@ std::optional<std::string> finalAnswer(const SessionDescription& offer, const An
     if (line.type == 'a' && line.attributeName() == "candidate") present.push_back(line.value);
   }
   std::erase_if(video.lines, [](const SdpLine& l) {
-    return l.type == 'a' && (l.attributeName() == "candidate" ||
-                             l.attributeName() == "end-of-candidates");
+    return l.type == 'a' &&
+           (l.attributeName() == "candidate" || l.attributeName() == "end-of-candidates");
   });
   for (const auto& c : extras.candidates) {
     const auto text = std::string(stripA(c));

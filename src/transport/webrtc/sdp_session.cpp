@@ -47,8 +47,7 @@ std::string parseMediaAttribute(MediaSection& section, const SdpLine& line) {
   const auto value = line.attributeValue();
   if (name == "mid") {
     section.mid = std::string(trim(value));
-  } else if (name == "sendrecv" || name == "sendonly" || name == "recvonly" ||
-             name == "inactive") {
+  } else if (name == "sendrecv" || name == "sendonly" || name == "recvonly" || name == "inactive") {
     section.direction = std::string(name);
   } else if (name == "rtpmap") {
     // "<pt> <encoding>/<clock>[/<channels>]"
@@ -97,8 +96,8 @@ std::string parseMediaAttribute(MediaSection& section, const SdpLine& line) {
 
 std::string parseMediaLine(MediaSection& section, std::string_view value, std::size_t line_no) {
   const auto words = splitWords(value);
-  const auto bad = "malformed m= line " + std::to_string(line_no) + ": \"m=" +
-                   std::string(value) + "\" (expected m=<media> <port> <proto> <formats>)";
+  const auto bad = "malformed m= line " + std::to_string(line_no) + ": \"m=" + std::string(value) +
+                   "\" (expected m=<media> <port> <proto> <formats>)";
   if (words.size() < 4) return bad;
   section.media = std::string(words[0]);
   const auto port_text = words[1].substr(0, words[1].find('/'));

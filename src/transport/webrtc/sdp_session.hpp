@@ -41,9 +41,9 @@ struct MediaSection {
   std::string mid;        // empty when the offer has none
   std::string direction;  // "sendrecv" (the default), "sendonly", "recvonly", "inactive"
   std::map<int, RtpMap> rtpmaps;
-  std::map<int, std::string> fmtps;                   // payload type → parameters
-  std::map<int, std::vector<std::string>> rtcp_fbs;   // payload type → feedback ("nack pli")
-  std::vector<std::string> wildcard_rtcp_fbs;         // "a=rtcp-fb:* ..."
+  std::map<int, std::string> fmtps;                  // payload type → parameters
+  std::map<int, std::vector<std::string>> rtcp_fbs;  // payload type → feedback ("nack pli")
+  std::vector<std::string> wildcard_rtcp_fbs;        // "a=rtcp-fb:* ..."
 
   std::optional<std::string> attribute(std::string_view name) const;  // first a=<name>
   bool isRtp() const { return proto.find("RTP/") != std::string::npos; }

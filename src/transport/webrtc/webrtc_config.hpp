@@ -32,11 +32,11 @@ struct WebRtcConfig {
   bool ice_udp = true;
   bool ice_tcp = false;  // passive ICE-TCP candidates, for networks that block UDP
 
-  int gather_timeout_ms = 2000;        // answer with what was gathered by then
-  int connect_timeout_ms = 20000;      // answered but never connected: removed
-  int disconnect_timeout_ms = 10000;   // ICE disconnected this long: removed
-  int rtcp_timeout_ms = 15000;         // connected but no RTCP from the client: removed
-  int stats_interval_ms = 1000;        // how often peers' webrtcbin stats are polled
+  int gather_timeout_ms = 2000;             // answer with what was gathered by then
+  int connect_timeout_ms = 20000;           // answered but never connected: removed
+  int disconnect_timeout_ms = 10000;        // ICE disconnected this long: removed
+  int rtcp_timeout_ms = 15000;              // connected but no RTCP from the client: removed
+  int stats_interval_ms = 1000;             // how often peers' webrtcbin stats are polled
   std::size_t max_offer_bytes = 64 * 1024;  // larger bodies get 413
 
   // The branch's H.264 profile-level-id until its first keyframe shows the real SPS.

@@ -31,8 +31,10 @@ WhepResult errorResult(int status, const std::string& reason) {
 std::string mediaType(std::string_view content_type) {
   auto end = content_type.find(';');
   auto type = content_type.substr(0, end);
-  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back()))) type.remove_suffix(1);
-  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.front()))) type.remove_prefix(1);
+  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back())))
+    type.remove_suffix(1);
+  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.front())))
+    type.remove_prefix(1);
   std::string out(type);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -70,10 +72,17 @@ ServerVideoCodec serverCodec(bus::FrameBus& bus, const WebRtcConfig& config) {
 WhepService::WhepService(WebRtcConfig config, BusLookup buses)
     : config_(std::move(config)), buses_(std::move(buses)) {
   if (!gst_is_initialized()) gst_init(nullptr, nullptr);
-  stats_snapshot_ = nlohmann::json{{"peers", nlohmann::json::array()},
-                                   {"max_peers", config_.max_peers}};
+  stats_snapshot_ =
+      nlohmann::json{{"peers", nlohmann::json::array()}, {"max_peers", config_.max_peers}};
   feed_ = std::make_unique<SerialExecutor>("fw-webrtc-feed");
   control_ = std::make_unique<SerialExecutor>("fw-webrtc-ctl");
+  // The DTLS certificate is generated (RSA, ~0.5 s) by the first dtlsdec of the process and
+  // shared by all later ones: make it now, so the first viewer does not wait for it.
+  control_->post([] {
+    if (GstElement* dtls = gst_element_factory_make("dtlsdec", nullptr)) {
+      gst_object_unref(gst_object_ref_sink(dtls));
+    }
+  });
   schedulePoll();
 }
 
@@ -143,8 +152,8 @@ void WhepService::postAsync(std::string_view content_type, std::string_view body
     return;
   }
   if (body.size() > config_.max_offer_bytes) {
-    done(errorResult(413, "the offer is " + std::to_string(body.size()) +
-                              " bytes; the limit is " + std::to_string(config_.max_offer_bytes)));
+    done(errorResult(413, "the offer is " + std::to_string(body.size()) + " bytes; the limit is " +
+                              std::to_string(config_.max_offer_bytes)));
     return;
   }
   {
@@ -208,13 +217,11 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
   const std::string id = params.id;
   const std::string etag = "\"" + randomHex(8) + "\"";
 
-  auto peer = std::make_shared<PeerSession>(std::move(params), *control_, *feed_,
-                                            [this, id](std::string reason) {
-                                              // Never remove inside the peer's own call.
-                                              control_->post([this, id, reason] {
-                                                removePeer(id, reason);
-                                              });
-                                            });
+  auto peer = std::make_shared<PeerSession>(
+      std::move(params), *control_, *feed_, [this, id](std::string reason) {
+        // Never remove inside the peer's own call.
+        control_->post([this, id, reason] { removePeer(id, reason); });
+      });
   peers_[id] = Entry{peer, etag};
   {
     std::lock_guard lock(mutex_);
@@ -247,22 +254,23 @@ WhepResult WhepService::patch(std::string_view id_view, std::string_view content
                               std::string_view body, std::string_view if_match) {
   auto promise = std::make_shared<std::promise<WhepResult>>();
   auto future = promise->get_future();
-  control_->post([this, promise, id = std::string(id_view), content_type = std::string(content_type),
-                  body = std::string(body), if_match = std::string(if_match)] {
+  control_->post([this, promise, id = std::string(id_view),
+                  content_type = std::string(content_type), body = std::string(body),
+                  if_match = std::string(if_match)] {
     const auto it = peers_.find(id);
     if (it == peers_.end()) {
       promise->set_value(errorResult(404, "no WHEP session " + id));
       return;
     }
     if (mediaType(content_type) != "application/trickle-ice-sdpfrag") {
-      promise->set_value(errorResult(
-          415, "PATCH needs Content-Type application/trickle-ice-sdpfrag, got \"" +
-                   std::string(content_type) + "\""));
+      promise->set_value(
+          errorResult(415, "PATCH needs Content-Type application/trickle-ice-sdpfrag, got \"" +
+                               std::string(content_type) + "\""));
       return;
     }
     if (!if_match.empty() && if_match != "*" && if_match != it->second.etag) {
-      promise->set_value(errorResult(412, "If-Match " + std::string(if_match) +
-                                             " does not match the session's ETag"));
+      promise->set_value(errorResult(
+          412, "If-Match " + std::string(if_match) + " does not match the session's ETag"));
       return;
     }
     auto parsed = parseTrickleFragment(body);
@@ -271,9 +279,8 @@ WhepResult WhepService::patch(std::string_view id_view, std::string_view content
       return;
     }
     const auto& peer = it->second.peer;
-    const auto offered_ufrag =
-        peer->params().offer.effectiveAttribute(
-            peer->params().offer.media[peer->params().plan.video_index], "ice-ufrag");
+    const auto offered_ufrag = peer->params().offer.effectiveAttribute(
+        peer->params().offer.media[peer->params().plan.video_index], "ice-ufrag");
     if (!parsed.fragment->ice_ufrag.empty() && offered_ufrag &&
         parsed.fragment->ice_ufrag != *offered_ufrag) {
       promise->set_value(errorResult(422, "ICE restart is not supported: start a new session"));
@@ -345,31 +352,30 @@ void WhepService::publishStats() {
   for (const auto& [id, entry] : peers_) {
     const auto& p = *entry.peer;
     const auto s = p.stats();
-    list.push_back({{"id", id},
-                    {"branch", p.params().branch},
-                    {"remote", p.params().remote},
-                    {"state", p.state()},
-                    {"codec", "H264/" + std::to_string(p.params().plan.codec.payload_type)},
-                    {"bytes_sent", s.bytes_sent},
-                    {"packets_sent", s.packets_sent},
-                    {"frames_sent", p.framesSent()},
-                    {"nacks_received", s.nacks_received},
-                    // GStreamer 1.22's pli-count stays 0 although PLIs arrive (they do reach
-                    // the payloader as force-key-unit events, counted by the peer).
-                    {"plis_received", std::max<std::uint64_t>(
-                                          s.plis_received,
-                                          p.keyframeRequests() > s.firs_received
-                                              ? p.keyframeRequests() - s.firs_received
-                                              : 0)},
-                    {"firs_received", s.firs_received},
-                    {"keyframe_requests", p.keyframeRequests()},
-                    {"retransmitted_packets", s.retransmitted_packets},
-                    {"rtt_ms", s.rtt_ms},
-                    {"loss", s.fraction_lost},
-                    {"packets_lost", s.packets_lost},
-                    {"jitter_ms", s.jitter_ms},
-                    {"connected_ms",
-                     p.connectedAtUs() > 0 ? (now - p.connectedAtUs()) / 1000 : 0}});
+    list.push_back(
+        {{"id", id},
+         {"branch", p.params().branch},
+         {"remote", p.params().remote},
+         {"state", p.state()},
+         {"codec", "H264/" + std::to_string(p.params().plan.codec.payload_type)},
+         {"bytes_sent", s.bytes_sent},
+         {"packets_sent", s.packets_sent},
+         {"frames_sent", p.framesSent()},
+         {"nacks_received", s.nacks_received},
+         // GStreamer 1.22's pli-count stays 0 although PLIs arrive (they do reach
+         // the payloader as force-key-unit events, counted by the peer).
+         {"plis_received",
+          std::max<std::uint64_t>(s.plis_received, p.keyframeRequests() > s.firs_received
+                                                       ? p.keyframeRequests() - s.firs_received
+                                                       : 0)},
+         {"firs_received", s.firs_received},
+         {"keyframe_requests", p.keyframeRequests()},
+         {"retransmitted_packets", s.retransmitted_packets},
+         {"rtt_ms", s.rtt_ms},
+         {"loss", s.fraction_lost},
+         {"packets_lost", s.packets_lost},
+         {"jitter_ms", s.jitter_ms},
+         {"connected_ms", p.connectedAtUs() > 0 ? (now - p.connectedAtUs()) / 1000 : 0}});
   }
   std::lock_guard lock(mutex_);
   stats_snapshot_["peers"] = std::move(list);

@@ -27,10 +27,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "bus/frame_bus.hpp"
 #include "transport/webrtc/webrtc_config.hpp"
