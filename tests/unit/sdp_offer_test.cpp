@@ -24,10 +24,12 @@ SessionDescription parse(const std::string& text) {
 std::string videoOffer(const std::string& formats, const std::string& codec_lines,
                        const std::string& direction = "recvonly") {
   return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
-         "m=video 9 UDP/TLS/RTP/SAVPF " + formats + "\r\nc=IN IP4 0.0.0.0\r\n"
+         "m=video 9 UDP/TLS/RTP/SAVPF " +
+         formats +
+         "\r\nc=IN IP4 0.0.0.0\r\n"
          "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n"
-         "a=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\na=mid:0\r\na=" + direction +
-         "\r\na=rtcp-mux\r\n" + codec_lines;
+         "a=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\na=mid:0\r\na=" +
+         direction + "\r\na=rtcp-mux\r\n" + codec_lines;
 }
 
 TEST(SdpParse, ChromiumOfferSections) {
@@ -99,7 +101,8 @@ TEST(SdpParse, RejectsMissingSessionLines) {
 }
 
 TEST(Fmtp, ParsesParameters) {
-  const auto params = parseFmtp("level-asymmetry-allowed=1; packetization-mode=1;PROFILE-LEVEL-ID=42e01f");
+  const auto params =
+      parseFmtp("level-asymmetry-allowed=1; packetization-mode=1;PROFILE-LEVEL-ID=42e01f");
   EXPECT_EQ(params.at("level-asymmetry-allowed"), "1");
   EXPECT_EQ(params.at("packetization-mode"), "1");
   EXPECT_EQ(params.at("profile-level-id"), "42e01f");
@@ -157,9 +160,10 @@ TEST(AnswerPlan, ClientOrderBreaksTies) {
 }
 
 TEST(AnswerPlan, AcceptsCompatibleProfileWhenNoExactMatch) {
-  const auto offer = parse(videoOffer(
-      "96 97", "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 H264/90000\r\n"
-               "a=fmtp:97 packetization-mode=1;profile-level-id=4d001f\r\n"));
+  const auto offer =
+      parse(videoOffer("96 97",
+                       "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 H264/90000\r\n"
+                       "a=fmtp:97 packetization-mode=1;profile-level-id=4d001f\r\n"));
   const auto result = planAnswer(offer, constrainedBaseline());
   ASSERT_TRUE(result.plan) << result.reason;
   EXPECT_EQ(result.plan->codec.payload_type, 97);
@@ -169,18 +173,20 @@ TEST(AnswerPlan, AcceptsCompatibleProfileWhenNoExactMatch) {
 TEST(AnswerPlan, LevelAsymmetryPreferredOverLowLevel) {
   // 42e00a is level 1.0: too low for 720p unless the client allows asymmetry.
   const auto offer = parse(videoOffer(
-      "96 98", "a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e00a\r\n"
-               "a=rtpmap:98 H264/90000\r\n"
-               "a=fmtp:98 packetization-mode=1;profile-level-id=42e00a;level-asymmetry-allowed=1\r\n"));
+      "96 98",
+      "a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e00a\r\n"
+      "a=rtpmap:98 H264/90000\r\n"
+      "a=fmtp:98 packetization-mode=1;profile-level-id=42e00a;level-asymmetry-allowed=1\r\n"));
   const auto result = planAnswer(offer, constrainedBaseline());
   ASSERT_TRUE(result.plan) << result.reason;
   EXPECT_EQ(result.plan->codec.payload_type, 98);
 }
 
 TEST(AnswerPlan, PacketizationModeZeroOnlyIsNoCommonCodec) {
-  const auto offer = parse(videoOffer(
-      "96 97", "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f\r\n"
-               "a=rtpmap:97 VP8/90000\r\n"));
+  const auto offer =
+      parse(videoOffer("96 97",
+                       "a=rtpmap:96 H264/90000\r\na=fmtp:96 profile-level-id=42e01f\r\n"
+                       "a=rtpmap:97 VP8/90000\r\n"));
   const auto result = planAnswer(offer, constrainedBaseline());
   ASSERT_FALSE(result.plan);
   EXPECT_EQ(result.error, PlanError::kNoCommonCodec);
@@ -192,9 +198,10 @@ TEST(AnswerPlan, PacketizationModeZeroOnlyIsNoCommonCodec) {
 }
 
 TEST(AnswerPlan, OnlyVp8AndVp9IsNoCommonCodec) {
-  const auto offer = parse(videoOffer(
-      "96 97 98", "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
-                  "a=rtpmap:98 VP9/90000\r\n"));
+  const auto offer =
+      parse(videoOffer("96 97 98",
+                       "a=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
+                       "a=rtpmap:98 VP9/90000\r\n"));
   const auto result = planAnswer(offer, constrainedBaseline());
   EXPECT_EQ(result.error, PlanError::kNoCommonCodec);
   EXPECT_NE(result.reason.find("the offer has VP8, VP9;"), std::string::npos) << result.reason;

@@ -1,12 +1,13 @@
 // The rewrites around webrtcbin: the cut-down offer it negotiates, the answer rebuilt in the
 // client's shape (rejected sections, candidates, announced address), trickle fragments.
 
+#include "transport/webrtc/sdp_rewrite.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "sdp_chromium_offers.hpp"
-#include "transport/webrtc/sdp_rewrite.hpp"
 
 namespace framewire::transport::webrtc {
 namespace {
@@ -44,8 +45,7 @@ TEST(AgentOffer, KeepsOnlyTheChosenVideoCodec) {
   EXPECT_EQ(video.rtpmaps.size(), 2u);
   EXPECT_EQ(video.fmtps.at(108),
             "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
-  EXPECT_EQ(video.rtcp_fbs.at(108),
-            (std::vector<std::string>{"ccm fir", "nack", "nack pli"}));
+  EXPECT_EQ(video.rtcp_fbs.at(108), (std::vector<std::string>{"ccm fir", "nack", "nack pli"}));
   EXPECT_FALSE(video.attribute("extmap"));
   EXPECT_FALSE(video.attribute("candidate"));  // Chromium's are all mDNS names
   EXPECT_TRUE(video.attribute("ice-ufrag"));
@@ -81,8 +81,7 @@ TEST(FinalAnswer, RejectsAudioAndKeepsOfferOrder) {
   EXPECT_EQ(answer.media[1].media, "video");
   EXPECT_EQ(answer.media[1].mid, "1");
   EXPECT_EQ(answer.media[1].direction, "sendonly");
-  EXPECT_EQ(*answer.media[1].attribute("candidate"),
-            "1 1 UDP 2015363327 127.0.0.1 40000 typ host");
+  EXPECT_EQ(*answer.media[1].attribute("candidate"), "1 1 UDP 2015363327 127.0.0.1 40000 typ host");
   EXPECT_TRUE(answer.media[1].attribute("end-of-candidates"));
   EXPECT_EQ(answer.bundleMids(), (std::vector<std::string>{"1"}));
 }
@@ -109,8 +108,8 @@ TEST(FinalAnswer, AnnouncedAddressReplacesHostCandidates) {
 
 TEST(FinalAnswer, DoesNotDuplicateCandidatesWebrtcbinAlreadyListed) {
   const auto offer = parse(test::kChromiumVideoOnlyOffer);
-  std::string agent = std::string(kAgentAnswer) +
-                      "a=candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host\r\n";
+  std::string agent =
+      std::string(kAgentAnswer) + "a=candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host\r\n";
   AnswerExtras extras;
   extras.candidates = {"candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host"};
   std::string error;
