@@ -1,52 +1,80 @@
-// The page: picks a mode (URL ?mode=direct|mjpeg, then localStorage, then Direct where
-// WebCodecs works), runs one player at a time and keeps the overlay current.
-// Test hooks: window.framewire = { mode, stats, setMode(mode), directSupported, version }.
+// The page: picks a mode, runs one player at a time and keeps the overlay current.
+//
+// Modes, in fallback order: webrtc (WHEP, the default), direct (WebCodecs over a WebSocket),
+// mjpeg. The first mode is ?mode=, else the remembered choice (localStorage), else WebRTC.
+//
+// Fallback: a mode that shows no picture within FALLBACK_MS (or is refused outright, e.g.
+// POST /whep answered 503) hands over to the next one, and the page says which mode plays
+// and why. A mode named in ?mode= (or picked with a button) is the user's choice: it is never
+// left automatically, unless this browser cannot run it at all (no RTCPeerConnection, no
+// WebCodecs). Fallbacks are not remembered: the next visit tries the preferred mode again.
+// Once a mode has shown a picture, failures only reconnect it (with backoff).
+//
+// Test hooks: window.framewire = { mode, stats, fallbackReason, fallbacks, explicit,
+// setMode(mode), directSupported, webrtcSupported, version }.
 
 import { DirectPlayer, directSupported } from './direct_player.js';
 import { MjpegPlayer } from './mjpeg_player.js';
 import { Stats } from './stats.js';
-import { StatsOverlay } from './stats_overlay.js';
+import { MODE_LABELS, StatsOverlay } from './stats_overlay.js';
+import { WebRtcPlayer, webrtcSupported } from './webrtc_player.js';
 
 const STORAGE_KEY = 'framewire.mode';
-const MODES = ['direct', 'mjpeg'];
+const MODES = ['webrtc', 'direct', 'mjpeg'];
+const params = new URLSearchParams(location.search);
+// ?fallbackMs= tunes the wait (tests, slow machines); 5 s by default
+const FALLBACK_MS = clamp(Number(params.get('fallbackMs')) || 5000, 500, 60000);
 
 const $ = (sel) => document.querySelector(sel);
 
 const stats = new Stats();
 const overlay = new StatsOverlay($('#overlay'));
 const canDirect = directSupported();
+const canWebRtc = webrtcSupported();
 let player = null;
+let watchdog = 0;
+let autoFallback = true;
+const notices = { support: null, fallback: null };
 
 const api = {
   mode: null,
   stats: stats.values,
+  fallbackReason: null,
+  fallbacks: [], // [{from, to, reason}]
+  explicit: false,
   directSupported: canDirect,
-  setMode,
-  version: 1,
+  webrtcSupported: canWebRtc,
+  setMode: (mode) => choose(mode),
+  version: 2,
 };
 window.framewire = api;
 
-function initialMode() {
-  const fromUrl = new URLSearchParams(location.search).get('mode');
-  if (MODES.includes(fromUrl)) return fromUrl;
-  let stored = null;
-  try {
-    stored = localStorage.getItem(STORAGE_KEY);
-  } catch {
-    /* storage may be blocked */
-  }
-  if (MODES.includes(stored)) return stored;
-  return 'direct';
+function supported(mode) {
+  if (mode === 'webrtc') return canWebRtc;
+  if (mode === 'direct') return canDirect;
+  return true;
 }
 
-function setMode(mode) {
-  if (!MODES.includes(mode)) return;
-  if (mode === 'direct' && !canDirect) mode = 'mjpeg';
-  if (player && api.mode === mode) return;
-  if (player) player.stop();
-  player = null;
-  stats.reset();
-  api.mode = mode;
+function whyUnsupported(mode) {
+  if (mode === 'webrtc') return 'this browser has no RTCPeerConnection';
+  if (mode === 'direct') {
+    return !window.isSecureContext
+      ? 'this page is not a secure context (use HTTPS, or open it as http://localhost or http://127.0.0.1), so the browser offers no WebCodecs'
+      : 'this browser has no WebCodecs VideoDecoder';
+  }
+  return null;
+}
+
+function storedMode() {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    return MODES.includes(stored) ? stored : null;
+  } catch {
+    return null; // storage may be blocked
+  }
+}
+
+function remember(mode) {
   try {
     localStorage.setItem(STORAGE_KEY, mode);
   } catch {
@@ -57,53 +85,164 @@ function setMode(mode) {
     url.searchParams.set('mode', mode);
     history.replaceState(null, '', url);
   }
+}
+
+// The next mode after `mode` this browser can run.
+function nextMode(mode) {
+  for (let i = MODES.indexOf(mode) + 1; i < MODES.length; i++) {
+    if (supported(MODES[i])) return MODES[i];
+  }
+  return null;
+}
+
+// The user picked a mode (button, key, ?mode=, setMode()): no automatic fallback from it.
+function choose(mode) {
+  if (!MODES.includes(mode)) return;
+  autoFallback = false;
+  api.explicit = true;
+  if (api.mode === mode && player && !api.fallbackReason) {
+    // the mode already playing becomes the user's choice
+    clearTimeout(watchdog);
+    remember(mode);
+    return;
+  }
+  api.fallbackReason = null;
+  notices.fallback = null;
+  if (!supported(mode)) {
+    const to = nextMode(mode);
+    fallBack(mode, to, `${MODE_LABELS[mode]} is unavailable: ${whyUnsupported(mode)}`);
+    return;
+  }
+  remember(mode);
+  run(mode);
+}
+
+function fallBack(from, to, reason) {
+  if (!to) return;
+  api.fallbackReason = reason;
+  api.fallbacks.push({ from, to, reason });
+  notices.fallback = `Playing ${MODE_LABELS[to]}: ${reason}.`;
+  console.info(`framewire: ${from} → ${to}: ${reason}`);
+  run(to);
+}
+
+function run(mode) {
+  clearTimeout(watchdog);
+  if (player) player.stop();
+  player = null;
+  stats.reset();
+  api.mode = mode;
   document.body.dataset.mode = mode;
   for (const btn of document.querySelectorAll('[data-mode-button]')) {
     btn.setAttribute('aria-pressed', String(btn.dataset.modeButton === mode));
   }
+  const video = $('#video-el');
   const canvas = $('#video-canvas');
   const img = $('#video-img');
+  video.hidden = mode !== 'webrtc';
   canvas.hidden = mode !== 'direct';
   img.hidden = mode !== 'mjpeg';
   const onStatus = () => overlay.render(api.mode, stats.values);
-  player =
-    mode === 'direct'
-      ? new DirectPlayer({ canvas, stats, onStatus })
-      : new MjpegPlayer({ img, stats, onStatus });
+  let p;
+  if (mode === 'webrtc') {
+    p = new WebRtcPlayer({
+      video,
+      stats,
+      onStatus,
+      onFailure: (reason, { definitive }) => {
+        // refused outright before any picture: no use waiting for the watchdog
+        if (p === player && definitive && autoFallback && !hasPicture()) giveUp(mode, `WebRTC failed: ${reason}`);
+      },
+    });
+  } else if (mode === 'direct') {
+    p = new DirectPlayer({ canvas, stats, onStatus });
+  } else {
+    p = new MjpegPlayer({ img, stats, onStatus });
+  }
+  player = p;
   player.start();
+  if (autoFallback && nextMode(mode)) {
+    watchdog = setTimeout(() => {
+      if (player !== p || hasPicture()) return;
+      const detail = p.lastError ? ` (${p.lastError})` : '';
+      giveUp(mode, `${MODE_LABELS[mode]} showed no picture within ${FALLBACK_MS / 1000} s${detail}`);
+    }, FALLBACK_MS);
+  }
+  showNotice();
   overlay.render(mode, stats.values);
 }
 
-function explainMissingDirect() {
+function hasPicture() {
+  return stats.values.framesDecoded > 0 || stats.values.framesDrawn > 0;
+}
+
+function giveUp(mode, reason) {
+  if (api.mode !== mode) return;
+  const to = nextMode(mode);
+  if (to) fallBack(mode, to, reason);
+}
+
+function showNotice() {
   const notice = $('#notice');
-  const why = !window.isSecureContext
-    ? 'This page is not a secure context (use HTTPS, or open it as http://localhost or http://127.0.0.1), so the browser offers no WebCodecs.'
-    : 'This browser has no WebCodecs VideoDecoder.';
-  notice.textContent = `Direct mode is unavailable: ${why} Playing MJPEG instead.`;
-  notice.hidden = false;
-  const btn = document.querySelector('[data-mode-button="direct"]');
-  if (btn) {
-    btn.disabled = true;
-    btn.title = why;
+  const text = [notices.support, notices.fallback].filter(Boolean).join(' ');
+  notice.textContent = text;
+  notice.hidden = text === '';
+}
+
+function markUnsupported() {
+  const lines = [];
+  for (const mode of ['webrtc', 'direct']) {
+    if (supported(mode)) continue;
+    const why = whyUnsupported(mode);
+    lines.push(`${MODE_LABELS[mode]} mode is unavailable: ${why}.`);
+    const btn = document.querySelector(`[data-mode-button="${mode}"]`);
+    if (btn) {
+      btn.disabled = true;
+      btn.title = why;
+    }
   }
+  if (lines.length > 0) notices.support = lines.join(' ');
 }
 
 function main() {
-  if (!canDirect) explainMissingDirect();
+  markUnsupported();
   for (const btn of document.querySelectorAll('[data-mode-button]')) {
-    btn.addEventListener('click', () => setMode(btn.dataset.modeButton));
+    btn.addEventListener('click', () => choose(btn.dataset.modeButton));
   }
   document.addEventListener('keydown', (e) => {
     if (e.target instanceof HTMLInputElement) return;
-    if (e.key === 'd') setMode('direct');
-    else if (e.key === 'm') setMode('mjpeg');
+    if (e.key === 'w') choose('webrtc');
+    else if (e.key === 'd') choose('direct');
+    else if (e.key === 'm') choose('mjpeg');
     else if (e.key === 'o') $('#overlay').classList.toggle('collapsed');
   });
   setInterval(() => {
     stats.tick();
     overlay.render(api.mode, stats.values);
   }, 250);
-  setMode(initialMode());
+  // leaving the page ends the WHEP session (DELETE with keepalive) and closes sockets;
+  // coming back from the back/forward cache starts the mode again
+  window.addEventListener('pagehide', () => {
+    clearTimeout(watchdog);
+    if (player) player.stop();
+    player = null;
+  });
+  window.addEventListener('pageshow', (e) => {
+    if (e.persisted && api.mode && !player) run(api.mode);
+  });
+
+  const fromUrl = params.get('mode');
+  if (MODES.includes(fromUrl)) {
+    choose(fromUrl);
+    return;
+  }
+  const first = storedMode() ?? 'webrtc';
+  if (supported(first)) run(first);
+  else fallBack(first, nextMode(first), `${MODE_LABELS[first]} is unavailable: ${whyUnsupported(first)}`);
+}
+
+function clamp(x, lo, hi) {
+  return Math.min(hi, Math.max(lo, x));
 }
 
 main();

@@ -1,4 +1,4 @@
-// Counters and rates shared by both players. `values` is a plain object the page exposes as
+// Counters and rates shared by the players. `values` is a plain object the page exposes as
 // window.framewire.stats (the e2e tests read it), updated in place.
 
 const MAX_SAMPLES = 600;
@@ -23,6 +23,18 @@ export class Stats {
       codec: null,
       reconnects: 0,
       status: 'idle',
+      // WebRTC (from getStats, per-second deltas where it says "Ms")
+      jitterBufferMs: null, // jitterBufferDelay / jitterBufferEmittedCount
+      decodeMs: null, // totalDecodeTime / framesDecoded
+      packetsLost: null,
+      nacks: null, // NACKs sent
+      plis: null, // PLIs sent
+      firs: null,
+      firstFrameMs: null, // POST /whep to the first presented frame
+      connectionState: null,
+      iceState: null,
+      decoder: null,
+      lastError: null,
     };
     this.windowStart = performance.now();
     this.windowDrawn = 0;
@@ -56,9 +68,9 @@ export class Stats {
     this.values.framesDropped += n;
   }
 
-  drawn(width, height) {
-    this.values.framesDrawn++;
-    this.windowDrawn++;
+  drawn(width, height, n = 1) {
+    this.values.framesDrawn += n;
+    this.windowDrawn += n;
     this.values.width = width;
     this.values.height = height;
   }

@@ -1,0 +1,486 @@
+// WebRTC mode: WHEP playback (draft-ietf-wish-whep, docs/protocol.md). One RTCPeerConnection
+// receives the branch's H.264 (recvonly video; audio recvonly optional) into a <video>.
+//
+//   offer (after a short wait for local candidates) ── POST /whep ──► 201, answer with the
+//   server's candidates, Location: /whep/<id>, ETag, Link: <stun:…>; rel="ice-server"
+//   late local candidates ── PATCH /whep/<id> (application/trickle-ice-sdpfrag)
+//   stop / page hidden ── DELETE /whep/<id> (keepalive fetch, so it survives unload)
+//
+// Latency: the receiver's jitter buffer target is 0 (play as soon as decodable). Each
+// presented frame (requestVideoFrameCallback) has its latency stamp read from the pixels,
+// giving glass-to-glass latency like the other modes. getStats() every 500 ms gives the
+// numbers the overlay shows: fps, kbit/s, jitter buffer delay per frame, decode time per
+// frame, packets lost, NACKs/PLIs sent, RTT.
+//
+// Failures (POST refused, ICE failed, pictures stop) end the session (DELETE) and reconnect
+// with backoff; onFailure(reason, {definitive}) tells the page, which may fall back instead.
+
+import { Backoff } from './reconnect.js';
+import { StampReader, stampLatencyMs } from './stamp.js';
+
+const GATHER_WAIT_MS = 250; // send the offer with what was gathered by then; the rest trickles
+const STATS_MS = 500;
+const RATE_WINDOW_MS = 1000;
+const STALL_MS = 5000; // had pictures, then none for this long: reconnect
+const NO_PICTURE_MS = 10000; // never a picture this long after POST: reconnect
+const DISCONNECTED_GRACE_MS = 3000; // ICE "disconnected" may recover by itself
+
+export function webrtcSupported() {
+  return typeof window.RTCPeerConnection === 'function';
+}
+
+// Link: <stun:stun.example.net>; rel="ice-server", <turn:…>; rel="ice-server";
+//       username="u"; credential="c"; credential-type="password"
+export function parseIceServerLinks(headerValue) {
+  const servers = [];
+  if (!headerValue) return servers;
+  // split on commas that start a new <…> link (URLs inside <> may not contain '>')
+  for (const part of headerValue.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!m) continue;
+    const params = {};
+    for (const p of m[2].split(';')) {
+      const kv = /^\s*([\w-]+)\s*=\s*(?:"([^"]*)"|([^\s;]*))\s*$/.exec(p);
+      if (kv) params[kv[1].toLowerCase()] = kv[2] ?? kv[3];
+    }
+    if (!/(^|\s)ice-server(\s|$)/i.test(params.rel ?? '')) continue;
+    const server = { urls: m[1] };
+    if (params.username !== undefined) server.username = params.username;
+    if (params.credential !== undefined) server.credential = params.credential;
+    servers.push(server);
+  }
+  return servers;
+}
+
+class WhepError extends Error {
+  constructor(message, { status = 0, definitive = false } = {}) {
+    super(message);
+    this.status = status;
+    this.definitive = definitive;
+  }
+}
+
+export class WebRtcPlayer {
+  constructor({ video, stats, onStatus = () => {}, onFailure = () => {}, path = '/whep', audio = false }) {
+    this.video = video;
+    this.stats = stats;
+    this.onStatus = onStatus;
+    this.onFailure = onFailure;
+    this.url = new URL(path, location.href).href;
+    this.audio = audio;
+    this.backoff = new Backoff();
+    this.stampReader = new StampReader();
+    this.iceServers = [];
+    this.session = null;
+    this.running = false;
+    this.lastError = null;
+  }
+
+  start() {
+    this.running = true;
+    this.video.muted = true;
+    this.video.playsInline = true;
+    this.video.autoplay = true;
+    this.connect();
+  }
+
+  stop() {
+    this.running = false;
+    this.backoff.cancel();
+    this.endSession(this.session);
+    this.session = null;
+  }
+
+  setStatus(status) {
+    if (this.stats.values.status === status) return;
+    this.stats.values.status = status;
+    this.onStatus(status);
+  }
+
+  async connect() {
+    if (!this.running) return;
+    const s = {
+      pc: null,
+      resource: null,
+      etag: null,
+      timers: [],
+      pending: [], // local candidates not yet sent
+      trickle: true,
+      patching: false,
+      postAt: performance.now(),
+      connectedAt: 0,
+      firstFrameAt: 0,
+      lastProgressAt: performance.now(),
+      disconnectedAt: 0,
+      prev: null, // previous getStats sample, for per-second rates
+      ended: false,
+    };
+    this.session = s;
+    this.setStatus('connecting');
+    try {
+      await this.negotiate(s);
+    } catch (e) {
+      if (s.ended) return;
+      const err = e instanceof WhepError ? e : new WhepError(`WebRTC setup failed: ${e.message ?? e}`);
+      this.fail(s, err.message, err.definitive);
+      return;
+    }
+    if (s.ended) return;
+    s.timers.push(setInterval(() => this.poll(s), STATS_MS));
+    this.watchFrames(s);
+  }
+
+  async negotiate(s) {
+    let pc;
+    try {
+      pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    } catch (e) {
+      throw new WhepError(`RTCPeerConnection refused: ${e.message}`, { definitive: true });
+    }
+    s.pc = pc;
+    const video = pc.addTransceiver('video', { direction: 'recvonly' });
+    if (this.audio) pc.addTransceiver('audio', { direction: 'recvonly' });
+    lowLatency(video.receiver);
+    pc.ontrack = (ev) => {
+      if (s.ended || ev.track.kind !== 'video') return;
+      lowLatency(ev.receiver);
+      this.video.srcObject = new MediaStream([ev.track]);
+      this.video.play().catch(() => {}); // muted autoplay is allowed; a refusal shows no picture
+    };
+    pc.onicecandidate = (ev) => {
+      if (s.ended) return;
+      s.pending.push(ev.candidate); // null = end of candidates
+      this.trickle(s);
+    };
+    pc.onconnectionstatechange = () => this.onConnectionState(s);
+    pc.oniceconnectionstatechange = () => {
+      if (!s.ended) this.stats.values.iceState = pc.iceConnectionState;
+    };
+
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    await gathered(pc, GATHER_WAIT_MS);
+    if (s.ended) return;
+    // what the offer carries needs no trickling
+    s.pending = [];
+    const sdp = pc.localDescription.sdp;
+    s.postAt = performance.now();
+    let res;
+    try {
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/sdp' },
+        body: sdp,
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new WhepError(`POST ${new URL(this.url).pathname} failed: ${e.message}`);
+    }
+    const answer = await res.text();
+    if (res.status !== 201 && res.status !== 200) {
+      // 404 (no WHEP on this server), 415/400/422 (it cannot serve this browser), 503 (full):
+      // the same offer would get the same answer, so the page may fall back at once
+      throw new WhepError(`server answered ${res.status}: ${errorText(answer, res.statusText)}`, {
+        status: res.status,
+        definitive: res.status >= 400,
+      });
+    }
+    const location = res.headers.get('Location');
+    if (location) s.resource = new URL(location, this.url).href;
+    s.etag = res.headers.get('ETag');
+    const servers = parseIceServerLinks(res.headers.get('Link'));
+    if (servers.length > 0) this.iceServers = servers; // used from the next connection on
+    if (s.ended) {
+      this.deleteResource(s);
+      return;
+    }
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    this.stats.values.codec = answerCodec(answer);
+    this.trickle(s);
+  }
+
+  // Late local candidates go out in one PATCH per batch (RFC 8840 fragment). A server that
+  // refuses trickle (405/501, or any error) is left alone: its own candidates are enough for
+  // peer-reflexive pairs.
+  async trickle(s) {
+    if (!s.trickle || s.patching || !s.resource || s.pending.length === 0 || s.ended) return;
+    const batch = s.pending;
+    s.pending = [];
+    const frag = sdpFragment(s.pc.localDescription?.sdp ?? '', batch);
+    if (!frag) return;
+    s.patching = true;
+    try {
+      const headers = { 'Content-Type': 'application/trickle-ice-sdpfrag' };
+      if (s.etag) headers['If-Match'] = s.etag;
+      const res = await fetch(s.resource, { method: 'PATCH', headers, body: frag });
+      if (!res.ok) s.trickle = false;
+    } catch {
+      s.trickle = false;
+    } finally {
+      s.patching = false;
+    }
+    if (s.pending.length > 0) this.trickle(s);
+  }
+
+  onConnectionState(s) {
+    if (s.ended) return;
+    const state = s.pc.connectionState;
+    this.stats.values.connectionState = state;
+    if (state === 'connected') {
+      s.disconnectedAt = 0;
+      if (!s.connectedAt) s.connectedAt = performance.now();
+      if (!s.firstFrameAt) this.setStatus('connected');
+    } else if (state === 'failed') {
+      this.fail(s, 'ICE/DTLS connection failed', !s.firstFrameAt);
+    } else if (state === 'disconnected') {
+      s.disconnectedAt = performance.now();
+    }
+  }
+
+  // Every presented frame: count it, read its stamp.
+  watchFrames(s) {
+    const video = this.video;
+    if (typeof video.requestVideoFrameCallback !== 'function') {
+      // no rVFC: sample at animation-frame rate, count a changed stamp as a new picture
+      let last = null;
+      const tick = () => {
+        if (s.ended) return;
+        if (video.videoWidth > 0 && video.readyState >= 2) {
+          const value = this.stampReader.read(video, video.videoWidth, video.videoHeight);
+          if (value !== null && value !== last) {
+            last = value;
+            this.onPresented(s, 1, value);
+          }
+        }
+        s.raf = requestAnimationFrame(tick);
+      };
+      s.raf = requestAnimationFrame(tick);
+      return;
+    }
+    let lastPresented = null;
+    const onFrame = (_now, meta) => {
+      if (s.ended) return;
+      const presented = meta.presentedFrames ?? 0;
+      const n = lastPresented === null ? 1 : Math.max(1, Math.min(10, presented - lastPresented));
+      lastPresented = presented;
+      const w = meta.width || video.videoWidth;
+      const h = meta.height || video.videoHeight;
+      this.onPresented(s, n, this.stampReader.read(video, w, h), w, h);
+      s.rvfc = video.requestVideoFrameCallback(onFrame);
+    };
+    s.rvfc = video.requestVideoFrameCallback(onFrame);
+  }
+
+  onPresented(s, n, stampValue, w = this.video.videoWidth, h = this.video.videoHeight) {
+    const now = performance.now();
+    s.lastProgressAt = now;
+    this.stats.drawn(w, h, n);
+    if (stampValue !== null) this.stats.latency(stampLatencyMs(stampValue));
+    if (!s.firstFrameAt) {
+      s.firstFrameAt = now;
+      this.stats.values.firstFrameMs = Math.round(now - s.postAt);
+      this.backoff.succeeded();
+      this.lastError = null;
+      this.setStatus('playing');
+    }
+  }
+
+  async poll(s) {
+    if (s.ended) return;
+    const now = performance.now();
+    if (s.disconnectedAt && now - s.disconnectedAt > DISCONNECTED_GRACE_MS) {
+      this.fail(s, 'ICE disconnected', false);
+      return;
+    }
+    if (s.firstFrameAt && now - s.lastProgressAt > STALL_MS) {
+      this.fail(s, 'pictures stopped', false);
+      return;
+    }
+    if (!s.firstFrameAt && now - s.postAt > NO_PICTURE_MS) {
+      const state = s.pc ? `${s.pc.iceConnectionState}/${s.pc.connectionState}` : 'none';
+      this.fail(s, `no picture ${NO_PICTURE_MS / 1000} s after the answer (ICE/connection ${state})`, true);
+      return;
+    }
+    let report;
+    try {
+      report = await s.pc.getStats();
+    } catch {
+      return;
+    }
+    if (s.ended) return;
+    this.applyStats(s, report, now);
+  }
+
+  applyStats(s, report, now) {
+    let inbound = null;
+    let transport = null;
+    const byId = new Map();
+    report.forEach((r) => {
+      byId.set(r.id, r);
+      if (r.type === 'inbound-rtp' && (r.kind ?? r.mediaType) === 'video') inbound = r;
+      else if (r.type === 'transport') transport = r;
+    });
+    const v = this.stats.values;
+    if (transport?.selectedCandidatePairId) {
+      const pair = byId.get(transport.selectedCandidatePairId);
+      if (pair && typeof pair.currentRoundTripTime === 'number') v.rttMs = round1(pair.currentRoundTripTime * 1000);
+    }
+    if (!inbound) return;
+    const cur = {
+      at: now,
+      bytes: inbound.bytesReceived ?? 0,
+      decoded: inbound.framesDecoded ?? 0,
+      jbDelay: inbound.jitterBufferDelay ?? 0,
+      jbCount: inbound.jitterBufferEmittedCount ?? 0,
+      decodeTime: inbound.totalDecodeTime ?? 0,
+    };
+    v.framesDecoded = cur.decoded;
+    v.framesReceived = inbound.framesReceived ?? v.framesReceived;
+    v.framesDropped = inbound.framesDropped ?? v.framesDropped;
+    v.bytesReceived = cur.bytes;
+    v.packetsLost = inbound.packetsLost ?? null;
+    v.nacks = inbound.nackCount ?? null;
+    v.plis = inbound.pliCount ?? null;
+    v.firs = inbound.firCount ?? null;
+    if (inbound.decoderImplementation) v.decoder = inbound.decoderImplementation;
+    const codec = inbound.codecId ? byId.get(inbound.codecId) : null;
+    if (codec?.mimeType) v.codec = codec.sdpFmtpLine ? `${codec.mimeType} ${codec.sdpFmtpLine}` : codec.mimeType;
+    if (!s.prev) {
+      s.prev = cur;
+      return;
+    }
+    const dt = (cur.at - s.prev.at) / 1000;
+    if (dt * 1000 < RATE_WINDOW_MS) return;
+    this.stats.setKbps(Math.round(((cur.bytes - s.prev.bytes) * 8) / 1000 / dt));
+    const emitted = cur.jbCount - s.prev.jbCount;
+    if (emitted > 0) v.jitterBufferMs = round1(((cur.jbDelay - s.prev.jbDelay) / emitted) * 1000);
+    const decoded = cur.decoded - s.prev.decoded;
+    if (decoded > 0) v.decodeMs = round1(((cur.decodeTime - s.prev.decodeTime) / decoded) * 1000);
+    s.prev = cur;
+  }
+
+  // Ends this session and, unless stopped, tries again after the backoff delay.
+  fail(s, reason, definitive) {
+    if (s.ended || s !== this.session) return;
+    this.lastError = reason;
+    this.stats.values.lastError = reason;
+    this.endSession(s);
+    this.session = null;
+    if (!this.running) return;
+    this.stats.values.reconnects++;
+    this.setStatus(definitive ? 'failed' : 'disconnected');
+    this.onFailure(reason, { definitive });
+    if (!this.running) return; // the page moved on (fallback)
+    this.backoff.schedule(() => this.connect());
+  }
+
+  endSession(s) {
+    if (!s || s.ended) return;
+    s.ended = true;
+    s.timers.forEach(clearInterval);
+    s.timers = [];
+    if (s.rvfc && typeof this.video.cancelVideoFrameCallback === 'function') this.video.cancelVideoFrameCallback(s.rvfc);
+    if (s.raf) cancelAnimationFrame(s.raf);
+    this.deleteResource(s);
+    if (s.pc) {
+      s.pc.ontrack = s.pc.onicecandidate = s.pc.onconnectionstatechange = s.pc.oniceconnectionstatechange = null;
+      try {
+        s.pc.close();
+      } catch {
+        /* closed */
+      }
+    }
+    if (this.video.srcObject) this.video.srcObject = null;
+  }
+
+  deleteResource(s) {
+    const url = s.resource;
+    s.resource = null;
+    if (!url) return;
+    // keepalive: the request outlives the page when this runs on pagehide
+    fetch(url, { method: 'DELETE', keepalive: true }).catch(() => {});
+  }
+}
+
+function lowLatency(receiver) {
+  if (!receiver) return;
+  try {
+    if ('jitterBufferTarget' in receiver) receiver.jitterBufferTarget = 0;
+  } catch {
+    /* not settable here */
+  }
+  try {
+    receiver.playoutDelayHint = 0; // older Chromium
+  } catch {
+    /* unknown */
+  }
+}
+
+// Resolves once ICE gathering is complete, or after maxMs.
+function gathered(pc, maxMs) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, maxMs);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+function errorText(body, fallback) {
+  try {
+    const j = JSON.parse(body);
+    if (j && typeof j.error === 'string') return j.error;
+  } catch {
+    /* not JSON */
+  }
+  return (body || fallback || '').slice(0, 200);
+}
+
+// "H264 42e01f" from the answer's first video codec.
+function answerCodec(sdp) {
+  const video = sdp.split(/\r?\nm=/).find((m) => m.startsWith('video') || m.startsWith('m=video'));
+  if (!video) return null;
+  const pt = /^(?:m=)?video \d+ \S+ (\d+)/.exec(video)?.[1];
+  if (!pt) return null;
+  const name = new RegExp(`a=rtpmap:${pt} ([^/\\s]+)`).exec(video)?.[1] ?? null;
+  const profile = new RegExp(`a=fmtp:${pt} .*profile-level-id=([0-9a-fA-F]{6})`).exec(video)?.[1];
+  return name && profile ? `${name} ${profile.toLowerCase()}` : name;
+}
+
+// An RFC 8840 fragment: the session's ICE credentials and, per media section, its candidates.
+function sdpFragment(localSdp, candidates) {
+  const ufrag = /a=ice-ufrag:(\S+)/.exec(localSdp)?.[1];
+  const pwd = /a=ice-pwd:(\S+)/.exec(localSdp)?.[1];
+  if (!ufrag || !pwd) return null;
+  const byMid = new Map();
+  let end = false;
+  for (const c of candidates) {
+    if (c === null || !c.candidate) {
+      end = true;
+      continue;
+    }
+    const mid = c.sdpMid ?? '0';
+    if (!byMid.has(mid)) byMid.set(mid, []);
+    byMid.get(mid).push(c.candidate);
+  }
+  if (byMid.size === 0 && !end) return null;
+  // with max-bundle everything rides on the first section
+  const firstMid = /a=mid:(\S+)/.exec(localSdp)?.[1] ?? '0';
+  if (byMid.size === 0) byMid.set(firstMid, []);
+  let frag = `a=ice-ufrag:${ufrag}\r\na=ice-pwd:${pwd}\r\n`;
+  for (const [mid, lines] of byMid) {
+    frag += `m=video 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:${mid}\r\n`;
+    for (const line of lines) frag += `a=${line.replace(/^a=/, '')}\r\n`;
+    if (end) frag += 'a=end-of-candidates\r\n';
+  }
+  return frag;
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;
