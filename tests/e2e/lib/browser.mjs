@@ -1,6 +1,7 @@
 // Headless Chromium (Debian's /usr/bin/chromium) through playwright-core, in a fresh profile
 // directory that is removed afterwards. The resolver rules keep it off every network but
-// loopback; extraRules can map a test name onto 127.0.0.1 (for a non-secure origin).
+// loopback; extraRules can map a test name onto 127.0.0.1 (for a non-secure origin); extraArgs
+// adds Chromium switches (e.g. --allow-loopback-in-peer-connection for WebRTC tests).
 
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -8,7 +9,7 @@ import { tmpDir } from './framewire.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 
-export async function launchBrowser({ extraRules = [] } = {}) {
+export async function launchBrowser({ extraRules = [], extraArgs = [] } = {}) {
   const profile = tmpDir('fw-chromium-');
   const rules = [...extraRules, 'MAP * ~NOTFOUND', 'EXCLUDE localhost', 'EXCLUDE 127.0.0.1'].join(' , ');
   const context = await chromium.launchPersistentContext(profile, {
@@ -26,6 +27,7 @@ export async function launchBrowser({ extraRules = [] } = {}) {
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
       `--host-resolver-rules=${rules}`,
+      ...extraArgs,
     ],
   });
   return {
