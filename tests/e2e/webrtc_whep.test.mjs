@@ -2,8 +2,8 @@
 // wrong content type, malformed and truncated SDP, an offer without video, an offer with only
 // codecs framewire cannot send, unknown resources, oversized bodies and a full server each get
 // their documented status and a JSON reason while another peer keeps playing; a peer that goes
-// away without DELETE is reaped after --webrtc-disconnect-timeout; and with WebRTC switched
-// off (--webrtc-max-peers 0) the page falls back to Direct and says why.
+// away without DELETE is reaped after --webrtc-disconnect-timeout; and when the server is
+// full (503) the page falls back to Direct and says why.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -150,28 +150,31 @@ test('a peer that goes away without DELETE is reaped after the disconnect timeou
   assert.equal(await page.evaluate((k) => fwPeers.remove(k), again.key), 200);
 });
 
-test('with WebRTC switched off (--webrtc-max-peers 0) the page falls back to Direct and says why', async (t) => {
-  let off;
-  try {
-    off = await startFramewire({ size: '640x360', fps: 30, 'webrtc-max-peers': 0 });
-  } catch (e) {
-    t.skip(`the server does not start with --webrtc-max-peers 0: ${e.message.split('\n').slice(0, 3).join(' ')}`);
-    return;
+test('a full server (503) makes the page fall back to Direct and say why', async (t) => {
+  // --webrtc-max-peers 2, both taken: the page's POST /whep gets 503
+  const held = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await page.evaluate(() => fwPeers.connect());
+    assert.equal(r.status, 201, `holding peer ${i}: ${r.status} ${r.error}`);
+    held.push(r.key);
   }
   const p = await browser.context.newPage();
   try {
-    await p.goto(`${off.base}/`);
+    await p.goto(`${fw.base}/?mode=mjpeg`);
+    await p.evaluate(() => localStorage.removeItem('framewire.mode'));
+    await p.goto(`${fw.base}/`);
     await waitFor(() => p.evaluate(() => window.framewire.mode === 'direct' && window.framewire.stats.framesDecoded > 10), {
       timeoutMs: 20000,
       what: 'Direct frames after the fallback',
     });
     const reason = await p.evaluate(() => window.framewire.fallbackReason);
     assert.match(reason, /WebRTC/);
+    assert.match(reason, /503/);
     assert.equal(await p.isVisible('#notice'), true);
     assert.match(await p.textContent('#notice'), /Playing Direct/);
     t.diagnostic(`fallback reason: ${reason}`);
   } finally {
     await p.close();
-    await off.stop();
+    for (const k of held) await page.evaluate((key) => fwPeers.remove(key), k);
   }
 });
