@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// bench/latency: glass-to-glass latency of framewire's WebRTC, Direct and MJPEG modes in
+// headless Chromium, next to a dedicated single-viewer webrtcbin pipeline (the baseline)
+// measured by the same page in the same run. Prints tables, writes bench/results/<name>.json
+// and a PNG chart. Never passes or fails on time: exit 1 only when nothing was measured.
+//
+//   node bench/latency.mjs                       # quick: every config, 2 sessions x 5 s per mode
+//   node bench/latency.mjs --sessions 8 --seconds 15
+//   node bench/latency.mjs --configs 1280x720@60:4000:0 --modes direct,mjpeg --sessions 1 --seconds 3
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, parseConfig } from './lib/args.mjs';
+import { launchBrowser } from './lib/browser.mjs';
+import { aggregateMode } from './lib/latency_aggregate.mjs';
+import { printLatency } from './lib/latency_report.mjs';
+import { measureSession } from './lib/latency_session.mjs';
+import { loadAverage } from './lib/procstat.mjs';
+import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.mjs';
+import { renderChart } from './lib/chart.mjs';
+
+const USAGE = `usage: node bench/latency.mjs [--sessions N] [--seconds S] [--configs WxH@FPS:KBPS:GOP,...]
+  [--modes webrtc,direct,mjpeg] [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]`;
+
+const opts = parseArgs(
+  process.argv.slice(2),
+  {
+    sessions: 2,
+    seconds: 5,
+    configs: '1280x720@60:4000:0,1280x720@60:4000:60,1920x1080@60:8000:0,1920x1080@60:8000:60',
+    modes: 'webrtc,direct,mjpeg',
+    baseline: true,
+    framewire: '',
+    'baseline-bin': '',
+    name: '',
+    chart: true,
+  },
+  USAGE,
+);
+
+stopAllOnExit();
+const framewireBin = findBinary(opts.framewire, 'src/app/framewire');
+if (!framewireBin) throw new Error('no framewire binary: build it or pass --framewire BIN');
+const baselineBin = opts.baseline ? findBinary(opts['baseline-bin'], 'bench/baseline/framewire_bench_baseline') : null;
+if (opts.baseline && !baselineBin) console.error('bench: no baseline binary (build framewire_bench_baseline): baseline skipped');
+const configs = opts.configs.split(',').map(parseConfig);
+const modes = opts.modes.split(',').map((m) => m.trim());
+const name = opts.name || `latency-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`;
+
+// Does this framewire build serve WHEP yet? (404 = no route; anything else = it does)
+async function hasWhep(base) {
+  const res = await fetch(`${base}/whep`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: 'v=0\r\n', signal: AbortSignal.timeout(5000) }).catch(() => null);
+  return !!res && res.status !== 404;
+}
+
+const serverArgs = (c) => ['--listen', '127.0.0.1:0', '--size', c.size, '--fps', String(c.fps), '--bitrate', String(c.bitrate), '--gop', String(c.gop)];
+
+const results = { name, started: new Date().toISOString(), loadAverageStart: loadAverage(), opts: { ...opts }, framewireBin, baselineBin, configs: [] };
+let measured = 0;
+for (const config of configs) {
+  const entry = { config, modes: {} };
+  results.configs.push(entry);
+  const fw = await startServer(framewireBin, [...serverArgs(config), '--jpeg-fps', String(config.fps), '--log-level', 'info'], { name: 'framewire' });
+  const base = baselineBin ? await startServer(baselineBin, serverArgs(config), { name: 'baseline' }) : null;
+  const browser = await launchBrowser();
+  try {
+    const whep = await hasWhep(fw.base);
+    const plan = [];
+    if (base) plan.push({ key: 'baseline', mode: 'webrtc', server: base, isBaseline: true });
+    for (const m of modes) {
+      if (m === 'webrtc' && !whep) {
+        entry.modes.webrtc = { skipped: 'this framewire has no POST /whep route yet' };
+        continue;
+      }
+      plan.push({ key: m, mode: m, server: fw, isBaseline: false });
+    }
+    for (const p of plan) {
+      const sessions = [];
+      for (let i = 0; i < opts.sessions; i++) {
+        process.stderr.write(`bench: ${config.label} ${p.key} session ${i + 1}/${opts.sessions}\r`);
+        sessions.push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline }));
+      }
+      entry.modes[p.key] = aggregateMode(sessions, { seconds: opts.seconds });
+      if (entry.modes[p.key].presented) measured++;
+    }
+  } finally {
+    await browser.close();
+    await fw.stop();
+    if (base) await base.stop();
+  }
+}
+process.stderr.write('\n');
+results.loadAverageEnd = loadAverage();
+results.finished = new Date().toISOString();
+
+printLatency(results);
+const outDir = path.join(benchDir, 'results');
+fs.mkdirSync(outDir, { recursive: true });
+const jsonPath = path.join(outDir, `${name}.json`);
+fs.writeFileSync(jsonPath, JSON.stringify(results, null, 1));
+console.log(`\nresults: ${path.relative(process.cwd(), jsonPath)}`);
+if (opts.chart && measured > 0) {
+  const png = await renderChart({ latency: results }, path.join(outDir, `${name}.png`));
+  console.log(`chart:   ${path.relative(process.cwd(), png)}`);
+}
+if (measured === 0) {
+  console.error('bench: no mode produced a single latency sample');
+  process.exit(1);
+}

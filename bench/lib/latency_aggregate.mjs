@@ -1,0 +1,64 @@
+// Turns the sessions of one mode into the numbers the table shows.
+
+import { median, round, summarize } from './stats.mjs';
+
+// p50 of the presented samples in the first and the last `window` ms of each session.
+function creep(sessions, windowMs) {
+  const first = [];
+  const last = [];
+  for (const s of sessions) {
+    const t = s.times.presented;
+    const v = s.series.presented;
+    const end = s.activeSeconds * 1000;
+    for (let i = 0; i < v.length; i++) {
+      if (t[i] < windowMs) first.push(v[i]);
+      if (t[i] >= end - windowMs) last.push(v[i]);
+    }
+  }
+  return { windowS: windowMs / 1000, firstP50: round(median(first), 2), lastP50: round(median(last), 2) };
+}
+
+const r2 = (s) => (s ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === 'n' ? v : round(v, 2)])) : null);
+
+export function aggregateMode(sessions, { seconds }) {
+  const ok = sessions.filter((s) => !s.error);
+  const cat = (name) => ok.flatMap((s) => s.series[name]);
+  const perSessionP50 = ok.map((s) => median(s.series.presented)).filter(Number.isFinite);
+  const out = {
+    sessions: sessions.length,
+    failed: sessions.length - ok.length,
+    errors: sessions.filter((s) => s.error).map((s) => s.error).slice(0, 3),
+    received: r2(summarize(cat('received'))),
+    decoded: r2(summarize(cat('decoded'))),
+    presented: r2(summarize(cat('presented'))),
+    socketToDecoded: r2(summarize(cat('socketToDecoded'))),
+    sessionPresentedP50: { min: round(Math.min(...perSessionP50), 1), max: round(Math.max(...perSessionP50), 1) },
+    fps: round(median(ok.map((s) => (s.activeSeconds > 0 ? s.counts.presented / s.activeSeconds : null))), 1),
+    firstFrameMs: round(median(ok.map((s) => s.connectToFirstFrameMs)), 0),
+    creep: creep(ok, Math.min(10000, (seconds * 1000) / 2)),
+    serverCpuCores: round(median(ok.map((s) => s.serverCpu)), 2),
+    // a sorted sample of presented latencies for the distribution chart (at most 400 points)
+    presentedSample: sampleSorted(cat('presented'), 400),
+  };
+  const rtc = ok.map((s) => s.webrtc).filter(Boolean);
+  if (rtc.length) {
+    out.webrtc = {
+      decodeMsPerFrame: round(median(rtc.map((w) => w.decodeMsPerFrame)), 2),
+      jitterBufferMs: round(median(rtc.map((w) => w.jitterBufferMs)), 1),
+      framesDropped: rtc.reduce((a, w) => a + (w.framesDropped || 0), 0),
+      decoder: rtc[0].decoder,
+    };
+  }
+  const stages = ok.map((s) => s.stages).filter(Boolean);
+  if (stages.length) {
+    out.stages = {};
+    for (const k of Object.keys(stages[0])) out.stages[k] = round(median(stages.map((x) => x[k])), 2);
+  }
+  return out;
+}
+
+function sampleSorted(values, n) {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length <= n) return v.map((x) => round(x, 2));
+  return Array.from({ length: n }, (_, i) => round(v[Math.floor((i * (v.length - 1)) / (n - 1))], 2));
+}

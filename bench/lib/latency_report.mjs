@@ -1,0 +1,86 @@
+// The latency tables: one per setting, a row per mode, framewire / baseline ratios, and the
+// per-stage breakdown with the floor (x264's own encode time, the browser's decode time).
+
+import { round } from './stats.mjs';
+import { markdownTable, textTable } from './table.mjs';
+
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b, 2) : null);
+
+export const LATENCY_HEADERS = ['mode', 'recv p50', 'decoded p50', 'presented p50', 'p95', 'p99', 'max', 'fps', 'first frame ms', 'decode ms', 'jitter buf ms', 'creep first→last p50', 'server CPU', 'p50 / base', 'p99 / base', 'recv p50 / base'];
+
+export function latencyRows(entry) {
+  const b = entry.modes.baseline;
+  const rows = [];
+  for (const [key, m] of Object.entries(entry.modes)) {
+    if (m.skipped || !m.presented) continue; // listed under the table by notes()
+    const decodeMs = m.webrtc?.decodeMsPerFrame ?? m.socketToDecoded?.p50 ?? null;
+    const isBase = key === 'baseline';
+    rows.push([
+      isBase ? 'baseline (webrtc)' : key,
+      m.received?.p50,
+      m.decoded?.p50,
+      m.presented.p50,
+      m.presented.p95,
+      m.presented.p99,
+      m.presented.max,
+      m.fps,
+      m.firstFrameMs,
+      decodeMs,
+      m.webrtc?.jitterBufferMs,
+      m.creep.firstP50 !== null ? `${m.creep.firstP50}→${m.creep.lastP50} (${m.creep.windowS}s)` : null,
+      m.serverCpuCores,
+      isBase ? null : ratio(m.presented.p50, b?.presented?.p50),
+      isBase ? null : ratio(m.presented.p99, b?.presented?.p99),
+      isBase ? null : ratio(m.received?.p50, b?.received?.p50),
+    ]);
+  }
+  return rows;
+}
+
+// Modes without numbers, and why (skipped, or every session failed).
+export function notes(entry) {
+  return Object.entries(entry.modes)
+    .filter(([, m]) => m.skipped || !m.presented)
+    .map(([key, m]) => `${key}: ${m.skipped ? `skipped: ${m.skipped}` : `no samples: ${m.errors?.[0] ?? 'no frames'}`}`);
+}
+
+export const STAGE_HEADERS = ['mode', 'source→encoder', 'encode (x264 floor)', 'encoded→sent', 'capture→sent', 'recv p50', 'socket→decoded (browser floor)', 'decoded→presented'];
+
+export function stageRows(entry) {
+  const rows = [];
+  for (const [key, m] of Object.entries(entry.modes)) {
+    if (!m.presented) continue;
+    const s = m.stages || {};
+    const browserDecode = m.webrtc?.decodeMsPerFrame ?? m.socketToDecoded?.p50 ?? (m.decoded && m.received ? round(m.decoded.p50 - m.received.p50, 2) : null);
+    rows.push([
+      key === 'baseline' ? 'baseline (webrtc)' : key,
+      s.sourceToEncoder,
+      s.encode,
+      s.encodedToSent,
+      s.captureToSent,
+      m.received?.p50,
+      browserDecode,
+      m.decoded ? round(m.presented.p50 - m.decoded.p50, 2) : null,
+    ]);
+  }
+  return rows;
+}
+
+export function printLatency(results) {
+  console.log(`\nframewire latency bench "${results.name}" — ms; load average ${results.loadAverageStart.join(' ')} → ${results.loadAverageEnd.join(' ')}`);
+  console.log(`${results.opts.sessions} session(s) x ${results.opts.seconds} s per mode; "base" = the dedicated webrtcbin baseline in the same run\n`);
+  for (const entry of results.configs) {
+    console.log(`== ${entry.config.label}`);
+    console.log(textTable(LATENCY_HEADERS, latencyRows(entry)));
+    for (const n of notes(entry)) console.log(`  ${n}`);
+    console.log('\nper stage (p50, ms): server side from /api/state (baseline: its x264 pads), browser side from the page');
+    console.log(textTable(STAGE_HEADERS, stageRows(entry)));
+    console.log('');
+  }
+}
+
+export function latencyMarkdown(results) {
+  return results.configs
+    .map((entry) => `**${entry.config.label}**\n\n${markdownTable(LATENCY_HEADERS, latencyRows(entry))}${notes(entry).map((n) => `\n\n_${n}_`).join('')}\n\nPer stage (p50, ms):\n\n${markdownTable(STAGE_HEADERS, stageRows(entry))}`)
+    .join('\n\n');
+}

@@ -1,0 +1,50 @@
+// One measured session of one mode: the browser page plays it while the node side samples
+// the server's CPU and, near the end, its per-stage latencies.
+
+import { runSession } from './browser.mjs';
+import { cpuWindow } from './procstat.mjs';
+import { getJson, sleep } from './process.mjs';
+
+const ms = (us) => (Number.isFinite(us) ? us / 1000 : null);
+// a stage with no frames counted has no number (the JPEG branch does not time its stages)
+const p50 = (stage) => (stage && stage.count !== 0 ? ms(stage.p50) : null);
+
+// framewire's /api/state stage p50s (ms) for the branch a mode reads.
+async function framewireStages(base, mode) {
+  const state = await getJson(`${base}/api/state`);
+  const id = mode === 'mjpeg' ? 'jpeg' : 'main';
+  const branch = (state.branches || []).find((b) => b.id === id);
+  const l = branch?.latency_us;
+  if (!l) return null;
+  return {
+    sourceToEncoder: p50(l.source_to_encoder),
+    encode: p50(l.encode),
+    encodedToSent: p50(l.encoded_to_sent),
+    captureToSent: p50(l.capture_to_sent),
+  };
+}
+
+async function baselineStages(base) {
+  const s = await getJson(`${base}/stats`);
+  return s.encode_us ? { encode: ms(s.encode_us.p50) } : null;
+}
+
+export async function measureSession(browser, server, { mode, seconds, isBaseline }) {
+  const cpu = cpuWindow(server.pid);
+  const path = mode === 'webrtc' ? '/whep' : undefined;
+  const session = runSession(browser, server.base, { mode, seconds, path });
+  let stages = null;
+  // sample the stages while the viewer is still connected (they cover the last 256 frames)
+  const sampler = (async () => {
+    await sleep(Math.max(1000, seconds * 800));
+    stages = await (isBaseline ? baselineStages(server.base) : framewireStages(server.base, mode)).catch(() => null);
+  })();
+  try {
+    const result = await session;
+    await sampler;
+    return { ...result, serverCpu: cpu.end(), stages };
+  } catch (e) {
+    await sampler;
+    return { error: e.message.split('\n')[0].slice(0, 300), serverCpu: cpu.end() };
+  }
+}

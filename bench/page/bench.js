@@ -1,0 +1,21 @@
+// Entry point of the bench page: window.bench.run({mode, seconds, path}) plays one session and
+// resolves with its samples (see recorder.js). The page holds one session per load.
+
+import { Recorder } from './recorder.js';
+import { runDirect } from './direct_client.js';
+import { runMjpeg } from './mjpeg_client.js';
+import { runWebrtc } from './webrtc_client.js';
+
+const runners = { direct: runDirect, mjpeg: runMjpeg, webrtc: runWebrtc };
+
+window.bench = {
+  ready: true,
+  async run({ mode, seconds, path }) {
+    const runner = runners[mode];
+    if (!runner) throw new Error(`unknown mode ${mode}`);
+    const recorder = new Recorder();
+    const canvas = document.getElementById('screen');
+    const video = document.getElementById('video');
+    return runner({ recorder, canvas, video, seconds, path });
+  },
+};

@@ -1,0 +1,61 @@
+// Direct mode (docs/protocol.md): WebSocket access units → WebCodecs → canvas, each decoded
+// frame drawn at once (no queue). received = message arrival − capture time in the header;
+// decoded = stamp read from the decoded VideoFrame; presented = stamp on the canvas at rAF.
+
+import { CanvasPresenter, perfToWallUs } from './recorder.js';
+
+export async function runDirect({ recorder, canvas, seconds, path = '/ws/direct' }) {
+  const presenter = new CanvasPresenter(canvas, recorder);
+  const arrivals = new Map(); // chunk timestamp (capture µs) → arrival performance time
+  let decoder = null;
+  let waitKey = true;
+  const ws = new WebSocket(`ws://${location.host}${path}`);
+  ws.binaryType = 'arraybuffer';
+
+  const onFrame = (frame) => {
+    const now = performance.now();
+    recorder.firstFrame(now);
+    recorder.counts.decoded++;
+    const lat = recorder.stampLatency(frame, frame.displayWidth, frame.displayHeight, perfToWallUs(now));
+    if (lat !== null) recorder.add('decoded', lat, now);
+    const arrived = arrivals.get(frame.timestamp);
+    if (arrived !== undefined) {
+      recorder.add('socketToDecoded', now - arrived, now);
+      arrivals.delete(frame.timestamp);
+    }
+    presenter.draw(frame, frame.displayWidth, frame.displayHeight);
+    frame.close();
+  };
+
+  ws.onmessage = (ev) => {
+    if (typeof ev.data === 'string') {
+      const msg = JSON.parse(ev.data);
+      if (msg.type !== 'hello') return;
+      if (decoder) decoder.close();
+      decoder = new VideoDecoder({ output: onFrame, error: () => (waitKey = true) });
+      decoder.configure({ codec: msg.codec, optimizeForLatency: true });
+      waitKey = true;
+      return;
+    }
+    const now = performance.now();
+    const view = new DataView(ev.data);
+    if (view.getUint8(0) !== 1 || !decoder) return;
+    recorder.counts.messages++;
+    const key = (view.getUint8(1) & 1) === 1;
+    const captureUs = Number(view.getBigUint64(2));
+    recorder.add('received', (perfToWallUs(now) - captureUs) / 1000, now);
+    if (waitKey && !key) return;
+    waitKey = false;
+    if (arrivals.size > 300) arrivals.clear(); // bounded: frames the decoder never returned
+    arrivals.set(captureUs, now);
+    decoder.decode(
+      new EncodedVideoChunk({ type: key ? 'key' : 'delta', timestamp: captureUs, data: new Uint8Array(ev.data, 10) }),
+    );
+  };
+
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  presenter.stop();
+  ws.close();
+  if (decoder && decoder.state !== 'closed') decoder.close();
+  return recorder.result();
+}

@@ -1,0 +1,88 @@
+// Collects per-frame latency samples in ms, each tagged with the time since the first frame
+// (so the node side can compare the first and the last 10 s for creep).
+
+import { StampReader, STAMP_WIDTH, STAMP_HEIGHT, decodeStampRGBA, stampLatencyMs } from './stamp.js';
+
+// performance timestamps (ms since timeOrigin) as wall-clock µs, the stamp's clock.
+export const perfToWallUs = (t) => Math.round((performance.timeOrigin + t) * 1000);
+
+export class Recorder {
+  constructor() {
+    this.t0 = performance.now();
+    this.firstFrameAt = null; // performance time of the first decoded frame
+    this.series = { received: [], decoded: [], presented: [], socketToDecoded: [] };
+    this.times = { received: [], decoded: [], presented: [], socketToDecoded: [] };
+    this.counts = { messages: 0, decoded: 0, presented: 0, unreadable: 0 };
+    this.reader = new StampReader();
+  }
+
+  firstFrame(t = performance.now()) {
+    if (this.firstFrameAt === null) this.firstFrameAt = t;
+  }
+
+  add(name, ms, at = performance.now()) {
+    if (!Number.isFinite(ms)) return;
+    this.series[name].push(Math.round(ms * 1000) / 1000);
+    this.times[name].push(this.firstFrameAt === null ? 0 : Math.round(at - this.firstFrameAt));
+  }
+
+  // Stamp latency of a picture source (VideoFrame, ImageBitmap, video, canvas) at wall time nowUs.
+  stampLatency(source, width, height, nowUs) {
+    const v = this.reader.read(source, width, height);
+    if (v === null) {
+      this.counts.unreadable++;
+      return null;
+    }
+    return stampLatencyMs(v, nowUs);
+  }
+
+  result(extra = {}) {
+    return {
+      connectToFirstFrameMs: this.firstFrameAt === null ? null : this.firstFrameAt - this.t0,
+      activeSeconds: this.firstFrameAt === null ? 0 : (performance.now() - this.firstFrameAt) / 1000,
+      series: this.series,
+      times: this.times,
+      counts: this.counts,
+      ...extra,
+    };
+  }
+}
+
+// Draws pictures onto the visible canvas and, at the next animation frame, reads the stamp
+// back from the drawn pixels: that is the picture the page presents at that frame.
+export class CanvasPresenter {
+  constructor(canvas, recorder) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
+    this.recorder = recorder;
+    this.dirty = false;
+    this.running = true;
+    const loop = (now) => {
+      if (!this.running) return;
+      if (this.dirty) {
+        this.dirty = false;
+        const band = this.ctx.getImageData(0, 0, STAMP_WIDTH, STAMP_HEIGHT);
+        const v = decodeStampRGBA(band.data, STAMP_WIDTH);
+        if (v !== null) {
+          this.recorder.counts.presented++;
+          this.recorder.add('presented', stampLatencyMs(v, perfToWallUs(now)), now);
+        }
+      }
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  }
+
+  draw(picture, width, height) {
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.ctx.drawImage(picture, 0, 0);
+    this.dirty = true;
+  }
+
+  stop() {
+    this.running = false;
+  }
+}

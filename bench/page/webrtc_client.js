@@ -1,0 +1,92 @@
+// WebRTC mode through plain WHEP (POST offer → 201 answer), the browser's own <video> path.
+// At each requestVideoFrameCallback the stamp is read from the video element: presented =
+// callback time; received = metadata.receiveTime; decoded = receiveTime + processingDuration.
+// getStats gives the decoder's time per frame and the jitter buffer's delay.
+
+import { perfToWallUs } from './recorder.js';
+
+async function gathered(pc, timeoutMs) {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise((resolve) => {
+    const t = setTimeout(resolve, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+}
+
+async function inboundVideo(pc) {
+  const report = await pc.getStats();
+  for (const s of report.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return s;
+  return null;
+}
+
+export async function runWebrtc({ recorder, video, seconds, path = '/whep' }) {
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.ontrack = (e) => {
+    video.srcObject = new MediaStream([e.track]);
+    video.play().catch(() => {});
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc, 2000);
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/sdp' },
+    body: pc.localDescription.sdp,
+    signal: AbortSignal.timeout(10000),
+  });
+  const answer = await res.text();
+  if (res.status !== 201) throw new Error(`WHEP POST ${path}: ${res.status} ${answer.slice(0, 200)}`);
+  const location = res.headers.get('Location');
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+
+  let running = true;
+  const onVideoFrame = (now, meta) => {
+    if (!running) return;
+    recorder.firstFrame(now);
+    recorder.counts.presented++;
+    const lat = recorder.stampLatency(video, meta.width, meta.height, perfToWallUs(now));
+    if (lat !== null) {
+      recorder.add('presented', lat, now);
+      if (meta.receiveTime !== undefined) {
+        const receivedLag = now - meta.receiveTime; // ms from the last packet to presented
+        recorder.add('received', lat - receivedLag, now);
+        if (meta.processingDuration !== undefined) {
+          recorder.add('decoded', lat - receivedLag + meta.processingDuration * 1000, now);
+        }
+      }
+    }
+    video.requestVideoFrameCallback(onVideoFrame);
+  };
+  video.requestVideoFrameCallback(onVideoFrame);
+
+  const first = { stats: null };
+  const statsTimer = setInterval(async () => {
+    const s = await inboundVideo(pc).catch(() => null);
+    if (s && !first.stats && s.framesDecoded > 0) first.stats = s;
+  }, 1000);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  running = false;
+  clearInterval(statsTimer);
+  const last = await inboundVideo(pc).catch(() => null);
+  pc.close();
+  if (location) fetch(new URL(location, `${window.location.origin}${path}`), { method: 'DELETE' }).catch(() => {});
+  const a = first.stats;
+  const per = (field, count) =>
+    a && last && last[count] > a[count] ? ((last[field] - a[field]) / (last[count] - a[count])) * 1000 : null;
+  return recorder.result({
+    webrtc: {
+      decodeMsPerFrame: per('totalDecodeTime', 'framesDecoded'),
+      jitterBufferMs: per('jitterBufferDelay', 'jitterBufferEmittedCount'),
+      framesDecoded: last?.framesDecoded ?? 0,
+      framesDropped: last?.framesDropped ?? 0,
+      nackCount: last?.nackCount ?? 0,
+      pliCount: last?.pliCount ?? 0,
+      decoder: last?.decoderImplementation ?? null,
+    },
+  });
+}
