@@ -63,7 +63,7 @@ test('ten WHEP peers in one page all decode from one encode', async (t) => {
   try {
     const first = await page.evaluate(() => fwPeers.connect());
     assert.equal(first.status, 201, `POST /whep: ${first.status} ${first.error}`);
-    await waitFor(() => page.evaluate((k) => fwPeers.frames(k).then((n) => n > 10), first.key), {
+    await waitFor(() => page.evaluate((k) => fwPeers.frames(k) > 10, first.key), {
       timeoutMs: 20000,
       what: 'frames on the first peer',
     });
@@ -123,7 +123,7 @@ test(`${CYCLES} connect/DELETE cycles leave no peer, thread or file descriptor b
   const cycle = async (i) => {
     const r = await page.evaluate(() => fwPeers.connect());
     assert.equal(r.status, 201, `cycle ${i}: POST /whep ${r.status} ${r.error}`);
-    await waitFor(() => page.evaluate((k) => fwPeers.frames(k).then((n) => n > 0), r.key), {
+    await waitFor(() => page.evaluate((k) => fwPeers.frames(k) > 0, r.key), {
       timeoutMs: 15000,
       intervalMs: 50,
       what: `a decoded frame in cycle ${i}`,

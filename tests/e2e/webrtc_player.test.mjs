@@ -66,9 +66,10 @@ test('WebRTC mode decodes H.264 at 720p60 and shows the stamp latency and receiv
   try {
     let s = await snapshot(page);
     assert.equal(s.mode, 'webrtc', `page runs mode ${s.mode}`);
-    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDecoded > 0), {
+    // shown, not only decoded (getStats counts frames that never reach the <video> too)
+    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDecoded > 0 && window.framewire.stats.framesDrawn > 0), {
       timeoutMs: 20000,
-      what: 'a first decoded WebRTC frame',
+      what: 'a first WebRTC frame decoded and shown',
     }).catch(async (e) => {
       throw explain(e, await snapshot(page), logs);
     });
@@ -78,8 +79,10 @@ test('WebRTC mode decodes H.264 at 720p60 and shows the stamp latency and receiv
     s = await snapshot(page);
     const elapsed = Date.now() - t0;
     const decoded = s.framesDecoded - first.framesDecoded;
-    t.diagnostic(`decoded ${decoded} frames in ${elapsed} ms after the first (getStats framesDecoded ${first.framesDecoded} → ${s.framesDecoded}), drawn ${s.framesDrawn}, dropped ${s.framesDropped}`);
+    const drawn = s.framesDrawn - first.framesDrawn;
+    t.diagnostic(`decoded ${decoded} frames in ${elapsed} ms after the first (getStats framesDecoded ${first.framesDecoded} → ${s.framesDecoded}), shown ${drawn}, dropped ${s.framesDropped}`);
     assert.ok(decoded >= 100, `only ${decoded} frames decoded in the ${WINDOW_MS} ms after the first one\n${JSON.stringify({ ...s, latencySamples: undefined })}`);
+    assert.ok(drawn >= 50, `only ${drawn} frames shown by the <video> in ${WINDOW_MS} ms (decoded ${decoded})`);
     assert.equal(s.mode, 'webrtc', `fell back: ${s.fallbackReason}`);
     assert.equal(s.fallbackReason, null);
     assert.match(String(s.codec), /H264/i);
@@ -126,7 +129,7 @@ test('WebRTC mode decodes H.264 at 720p60 and shows the stamp latency and receiv
 
 test('closing the page ends its WHEP session (DELETE on pagehide)', async () => {
   const { page, logs } = await openPage(`${fw.base}/?mode=webrtc`);
-  await waitFor(() => page.evaluate(() => window.framewire.stats.framesDecoded > 0), { timeoutMs: 20000, what: 'WebRTC frames' }).catch(
+  await waitFor(() => page.evaluate(() => window.framewire.stats.framesDrawn > 0), { timeoutMs: 20000, what: 'WebRTC frames' }).catch(
     async (e) => {
       throw explain(e, await snapshot(page), logs);
     },
@@ -151,7 +154,7 @@ test('without ?mode the page starts in WebRTC', async () => {
     assert.equal(await page.evaluate(() => window.framewire.mode), 'webrtc');
     assert.equal(await page.evaluate(() => window.framewire.explicit), false);
     assert.equal(await page.getAttribute('#mode-webrtc', 'aria-pressed'), 'true');
-    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDecoded > 10), { timeoutMs: 20000, what: 'WebRTC frames' });
+    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDrawn > 10), { timeoutMs: 20000, what: 'WebRTC frames' });
   } finally {
     await page.close();
   }
@@ -246,7 +249,7 @@ test('an explicit ?mode=webrtc is kept when refused: no fallback, retries with b
     assert.match(await page.textContent('#stat-status'), /failed|connecting/);
     // the route is lifted: the player gets in by itself
     await page.unroute('**/whep*');
-    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDecoded > 5 && window.framewire.stats.status === 'playing'), {
+    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDrawn > 5 && window.framewire.stats.status === 'playing'), {
       timeoutMs: 20000,
       what: 'WebRTC frames once the server accepts',
     });

@@ -127,7 +127,7 @@ test('a peer that goes away without DELETE is reaped after the disconnect timeou
   const r2 = await other.evaluate(() => fwPeers.connect());
   assert.equal(r2.status, 201);
   await waitFor(async () => (await frames(r.key)) > 5, { timeoutMs: 20000, what: 'frames on peer 1' });
-  await waitFor(() => other.evaluate((k) => fwPeers.frames(k).then((n) => n > 5), r2.key), { timeoutMs: 20000, what: 'frames on peer 2' });
+  await waitFor(() => other.evaluate((k) => fwPeers.frames(k) > 5, r2.key), { timeoutMs: 20000, what: 'frames on peer 2' });
   assert.equal(webrtcPeers(await state()).length, 2);
 
   const t0 = Date.now();

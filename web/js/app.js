@@ -172,8 +172,10 @@ function run(mode) {
   overlay.render(mode, stats.values);
 }
 
+// A picture on screen, not merely decoded: WebRTC can decode frames that never reach the
+// <video> (e.g. RTP on an SSRC the answer did not announce).
 function hasPicture() {
-  return stats.values.framesDecoded > 0 || stats.values.framesDrawn > 0;
+  return stats.values.framesDrawn > 0;
 }
 
 function giveUp(mode, reason) {

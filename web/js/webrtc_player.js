@@ -326,6 +326,12 @@ export class WebRtcPlayer {
       if (pair && typeof pair.currentRoundTripTime === 'number') v.rttMs = round1(pair.currentRoundTripTime * 1000);
     }
     if (!inbound) return;
+    if (!s.firstFrameAt && (inbound.framesDecoded ?? 0) > 0 && performance.now() - s.postAt > 2000) {
+      // decoded but never shown: the decoder's output reaches no track (an RTP SSRC other than
+      // the one the answer announced leaves inbound-rtp without a trackIdentifier)
+      this.lastError = `${inbound.framesDecoded} frames decoded but none shown${inbound.trackIdentifier ? '' : ' (the RTP stream is not bound to the track: SSRC not announced in the answer?)'}`;
+      this.stats.values.lastError = this.lastError;
+    }
     const cur = {
       at: now,
       bytes: inbound.bytesReceived ?? 0,

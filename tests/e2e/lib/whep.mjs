@@ -45,7 +45,8 @@ export const median = (values) => percentile(values, 50);
 
 // Installs window.fwPeers in the page: raw WHEP peers that the tests drive one call at a time.
 //   await fwPeers.connect({path, codecs, audio}) -> {ok, status, error, location, key}
-//   fwPeers.frames(key) / fwPeers.allFrames() -> framesDecoded from getStats (inbound-rtp)
+//   fwPeers.frames(key) / fwPeers.allFrames() -> frames the peer's <video> received;
+//   fwPeers.decoded(key) -> framesDecoded from getStats (inbound-rtp)
 //   fwPeers.state(key) -> connectionState; fwPeers.remove(key) -> DELETE status, then close
 //   fwPeers.closeOnly(key) -> pc.close() without DELETE; fwPeers.offer({codecs, video, audio})
 export async function installPeerKit(page) {
@@ -102,19 +103,27 @@ export async function installPeerKit(page) {
         await pc.setRemoteDescription({ type: 'answer', sdp: body });
         return { ok: true, status: 201, key, location, etag: res.headers.get('ETag'), link: res.headers.get('Link') };
       },
-      async frames(key) {
+      // Frames the <video> got (what a viewer sees). getStats' framesDecoded alone is not
+      // enough: Chromium decodes an RTP stream on an unannounced SSRC without showing it.
+      frames(key) {
+        const p = peers.get(key);
+        if (!p) return -1;
+        const n = p.el.getVideoPlaybackQuality().totalVideoFrames;
+        if (n > 0 && p.firstFrameMs === null) p.firstFrameMs = performance.now() - p.t0;
+        return n;
+      },
+      async decoded(key) {
         const p = peers.get(key);
         if (!p) return -1;
         let n = 0;
         (await p.pc.getStats()).forEach((r) => {
           if (r.type === 'inbound-rtp' && (r.kind ?? r.mediaType) === 'video') n = r.framesDecoded ?? 0;
         });
-        if (n > 0 && p.firstFrameMs === null) p.firstFrameMs = performance.now() - p.t0;
         return n;
       },
       async allFrames() {
         const out = [];
-        for (const key of peers.keys()) out.push(await this.frames(key));
+        for (const key of peers.keys()) out.push(this.frames(key));
         return out;
       },
       firstFrameMs(key) {
