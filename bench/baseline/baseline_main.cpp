@@ -81,10 +81,19 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   std::unique_ptr<BaselinePeer> peer;
+  // The last viewer's numbers outlive it: the bench may ask just after the viewer left.
+  std::vector<std::int64_t> last_times;
+  std::pair<std::uint64_t, std::uint64_t> last_counts;
+  auto endPeer = [&] {
+    if (!peer) return;
+    last_times = peer->encodeTimes();
+    last_counts = peer->frameCounts();
+    peer.reset();
+  };
   http->serve([&](const HttpRequest& req) -> HttpResponse {
     if (req.method == "OPTIONS") return {204, "text/plain", "", {{"Accept-Post", "application/sdp"}}};
     if (req.method == "POST" && req.path.rfind("/whep", 0) == 0) {
-      peer.reset();  // one viewer at a time: that is what makes it a dedicated pipeline
+      endPeer();  // one viewer at a time: that is what makes it a dedicated pipeline
       peer = std::make_unique<BaselinePeer>(settings);
       std::string error;
       std::string answer = peer->answer(req.body, &error);
@@ -95,12 +104,16 @@ int main(int argc, char** argv) {
       return {201, "application/sdp", answer, {{"Location", "/whep/1"}}};
     }
     if (req.method == "DELETE" && req.path.rfind("/whep/", 0) == 0) {
-      peer.reset();
+      endPeer();
       return {200, "application/json", "{}", {}};
     }
     if (req.method == "GET" && req.path == "/stats") {
-      const std::string encode = peer ? percentileJson(peer->encodeTimes()) : "null";
-      return {200, "application/json", "{\"encode_us\":" + encode + "}", {}};
+        const std::string encode = percentileJson(peer ? peer->encodeTimes() : last_times);
+      const auto [in, out] = peer ? peer->frameCounts() : last_counts;
+      return {200, "application/json",
+              "{\"encode_us\":" + encode + ",\"frames_in\":" + std::to_string(in) +
+                  ",\"frames_out\":" + std::to_string(out) + "}",
+              {}};
     }
     return {404, "application/json", "{\"error\":\"no such path\"}", {}};
   });

@@ -61,7 +61,7 @@ BaselinePeer::~BaselinePeer() {
   }
 }
 
-GstPadProbeReturn BaselinePeer::onStampProbe(GstPad*, GstPadProbeInfo* info, gpointer) {
+GstPadProbeReturn BaselinePeer::onStampProbe(GstPad* pad, GstPadProbeInfo* info, gpointer) {
   GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
   GST_PAD_PROBE_INFO_DATA(info) = buffer;
   GstVideoMeta* meta = gst_buffer_get_video_meta(buffer);
@@ -79,7 +79,7 @@ GstPadProbeReturn BaselinePeer::onStampProbe(GstPad*, GstPadProbeInfo* info, gpo
     u_off = meta->offset[1];
     v_off = meta->offset[2];
   } else {
-    GstCaps* caps = gst_pad_get_current_caps(GST_PAD_PROBE_INFO_PAD(info));
+    GstCaps* caps = gst_pad_get_current_caps(pad);
     GstVideoInfo vi;
     if (caps && gst_video_info_from_caps(&vi, caps)) {
       width = GST_VIDEO_INFO_WIDTH(&vi);
@@ -102,22 +102,22 @@ GstPadProbeReturn BaselinePeer::onStampProbe(GstPad*, GstPadProbeInfo* info, gpo
 GstPadProbeReturn BaselinePeer::onEncoderIn(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<BaselinePeer*>(data);
   std::lock_guard lock(self->mutex_);
+  ++self->frames_in_;
   if (self->in_flight_.size() > 64) self->in_flight_.erase(self->in_flight_.begin());
   self->in_flight_.emplace_back(GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)), steadyMicros());
   return GST_PAD_PROBE_OK;
 }
 
-GstPadProbeReturn BaselinePeer::onEncoderOut(GstPad*, GstPadProbeInfo* info, gpointer data) {
+GstPadProbeReturn BaselinePeer::onEncoderOut(GstPad*, GstPadProbeInfo*, gpointer data) {
+  // x264 (zerolatency, no B-frames) gives frames back in input order; GstVideoEncoder shifts
+  // output PTS by a fixed offset, so match by order, not by PTS.
   auto* self = static_cast<BaselinePeer*>(data);
-  const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
   const std::int64_t now = steadyMicros();
   std::lock_guard lock(self->mutex_);
-  for (auto it = self->in_flight_.begin(); it != self->in_flight_.end(); ++it) {
-    if (it->first != pts) continue;
-    self->encode_us_[self->next_++ % kEncodeRing] = now - it->second;
-    self->in_flight_.erase(self->in_flight_.begin(), it + 1);
-    break;
-  }
+  ++self->frames_out_;
+  if (self->in_flight_.empty()) return GST_PAD_PROBE_OK;
+  self->encode_us_[self->next_++ % kEncodeRing] = now - self->in_flight_.front().second;
+  self->in_flight_.erase(self->in_flight_.begin());
   return GST_PAD_PROBE_OK;
 }
 

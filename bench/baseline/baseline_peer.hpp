@@ -37,7 +37,7 @@ class BaselinePeer {
   std::vector<std::int64_t> encodeTimes();
 
  private:
-  static GstPadProbeReturn onStampProbe(GstPad*, GstPadProbeInfo* info, gpointer);
+  static GstPadProbeReturn onStampProbe(GstPad* pad, GstPadProbeInfo* info, gpointer);
   static GstPadProbeReturn onEncoderIn(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn onEncoderOut(GstPad*, GstPadProbeInfo* info, gpointer self);
 
@@ -48,6 +48,15 @@ class BaselinePeer {
   std::vector<std::pair<GstClockTime, std::int64_t>> in_flight_;  // pts → steady µs at input
   std::vector<std::int64_t> encode_us_;                             // ring of recent times
   size_t next_ = 0;
+  std::uint64_t frames_in_ = 0;
+  std::uint64_t frames_out_ = 0;
+
+ public:
+  // Frames into and out of x264 so far.
+  std::pair<std::uint64_t, std::uint64_t> frameCounts() {
+    std::lock_guard lock(mutex_);
+    return {frames_in_, frames_out_};
+  }
 };
 
 }  // namespace framewire::bench

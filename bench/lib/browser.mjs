@@ -17,6 +17,7 @@ const files = {
   'direct_client.js': path.join(benchDir, 'page', 'direct_client.js'),
   'mjpeg_client.js': path.join(benchDir, 'page', 'mjpeg_client.js'),
   'webrtc_client.js': path.join(benchDir, 'page', 'webrtc_client.js'),
+  'webrtc_load.js': path.join(benchDir, 'page', 'webrtc_load.js'),
   'stamp.js': path.join(repoRoot, 'web', 'js', 'stamp.js'), // the app's own stamp reader
   'chart.html': path.join(benchDir, 'page', 'chart.html'),
 };

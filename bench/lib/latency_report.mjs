@@ -44,7 +44,7 @@ export function notes(entry) {
     .map(([key, m]) => `${key}: ${m.skipped ? `skipped: ${m.skipped}` : `no samples: ${m.errors?.[0] ?? 'no frames'}`}`);
 }
 
-export const STAGE_HEADERS = ['mode', 'source→encoder', 'encode (x264 floor)', 'encoded→sent', 'capture→sent', 'recv p50', 'socket→decoded (browser floor)', 'decoded→presented'];
+export const STAGE_HEADERS = ['mode', 'source→encoder', 'encode (x264 floor)', 'encoded→sent', 'capture→sent', 'recv p50', 'socket→decoded (browser floor)', 'presented − decoded p50'];
 
 export function stageRows(entry) {
   const rows = [];

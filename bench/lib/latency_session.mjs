@@ -35,13 +35,13 @@ export async function measureSession(browser, server, { mode, seconds, isBaselin
   const session = runSession(browser, server.base, { mode, seconds, path });
   let stages = null;
   // sample the stages while the viewer is still connected (they cover the last 256 frames)
-  const sampler = (async () => {
-    await sleep(Math.max(1000, seconds * 800));
-    stages = await (isBaseline ? baselineStages(server.base) : framewireStages(server.base, mode)).catch(() => null);
-  })();
+  // (the baseline keeps its last viewer's encode times, so it is asked afterwards)
+  const sample = () => (isBaseline ? baselineStages(server.base) : framewireStages(server.base, mode)).catch(() => null);
+  const sampler = isBaseline ? Promise.resolve() : sleep(Math.max(1000, seconds * 800)).then(async () => (stages = await sample()));
   try {
     const result = await session;
     await sampler;
+    if (isBaseline) stages = await sample();
     return { ...result, serverCpu: cpu.end(), stages };
   } catch (e) {
     await sampler;

@@ -5,11 +5,14 @@ import { Recorder } from './recorder.js';
 import { runDirect } from './direct_client.js';
 import { runMjpeg } from './mjpeg_client.js';
 import { runWebrtc } from './webrtc_client.js';
+import { runWebrtcLoad } from './webrtc_load.js';
 
 const runners = { direct: runDirect, mjpeg: runMjpeg, webrtc: runWebrtc };
 
 window.bench = {
   ready: true,
+  // fan-out load: many WHEP peers in this page
+  runWebrtcLoad,
   async run({ mode, seconds, path }) {
     const runner = runners[mode];
     if (!runner) throw new Error(`unknown mode ${mode}`);

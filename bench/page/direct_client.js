@@ -4,11 +4,25 @@
 
 import { CanvasPresenter, perfToWallUs } from './recorder.js';
 
+// The app's backlog policy (web/js/direct_player.js), so the bench measures what users get:
+// at a keyframe with this many chunks queued, drop the backlog; past the second, ask for one.
+const BACKLOG_RESET = 3;
+const BACKLOG_REQUEST_KEY = 12;
+const KEYFRAME_REQUEST_MIN_MS = 1000;
+
 export async function runDirect({ recorder, canvas, seconds, path = '/ws/direct' }) {
   const presenter = new CanvasPresenter(canvas, recorder);
   const arrivals = new Map(); // chunk timestamp (capture µs) → arrival performance time
   let decoder = null;
   let waitKey = true;
+  let config = null;
+  let lastKeyRequest = -Infinity;
+  const requestKey = () => {
+    if (performance.now() - lastKeyRequest < KEYFRAME_REQUEST_MIN_MS) return;
+    lastKeyRequest = performance.now();
+    recorder.counts.keyframeRequests = (recorder.counts.keyframeRequests ?? 0) + 1;
+    ws.send(JSON.stringify({ type: 'keyframe' }));
+  };
   const ws = new WebSocket(`ws://${location.host}${path}`);
   ws.binaryType = 'arraybuffer';
 
@@ -33,7 +47,8 @@ export async function runDirect({ recorder, canvas, seconds, path = '/ws/direct'
       if (msg.type !== 'hello') return;
       if (decoder) decoder.close();
       decoder = new VideoDecoder({ output: onFrame, error: () => (waitKey = true) });
-      decoder.configure({ codec: msg.codec, optimizeForLatency: true });
+      config = { codec: msg.codec, optimizeForLatency: true };
+      decoder.configure(config);
       waitKey = true;
       return;
     }
@@ -44,8 +59,20 @@ export async function runDirect({ recorder, canvas, seconds, path = '/ws/direct'
     const key = (view.getUint8(1) & 1) === 1;
     const captureUs = Number(view.getBigUint64(2));
     recorder.add('received', (perfToWallUs(now) - captureUs) / 1000, now);
-    if (waitKey && !key) return;
-    waitKey = false;
+    if (key) {
+      if (decoder.decodeQueueSize >= BACKLOG_RESET && !waitKey) {
+        recorder.counts.backlogResets = (recorder.counts.backlogResets ?? 0) + 1;
+        decoder.reset();
+        decoder.configure(config);
+        arrivals.clear();
+      }
+      waitKey = false;
+    } else if (waitKey) {
+      requestKey();
+      return;
+    } else if (decoder.decodeQueueSize >= BACKLOG_REQUEST_KEY) {
+      requestKey();
+    }
     if (arrivals.size > 300) arrivals.clear(); // bounded: frames the decoder never returned
     arrivals.set(captureUs, now);
     decoder.decode(

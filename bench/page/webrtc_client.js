@@ -18,19 +18,17 @@ async function gathered(pc, timeoutMs) {
   });
 }
 
-async function inboundVideo(pc) {
+export async function inboundVideo(pc) {
   const report = await pc.getStats();
   for (const s of report.values()) if (s.type === 'inbound-rtp' && s.kind === 'video') return s;
   return null;
 }
 
-export async function runWebrtc({ recorder, video, seconds, path = '/whep' }) {
+// Plain WHEP: recvonly offer with every host candidate in it, POST, 201 + answer.
+export async function connectWhep(path, onTrack) {
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.ontrack = (e) => {
-    video.srcObject = new MediaStream([e.track]);
-    video.play().catch(() => {});
-  };
+  pc.ontrack = (e) => onTrack(e.track);
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc, 2000);
   const res = await fetch(path, {
@@ -40,9 +38,24 @@ export async function runWebrtc({ recorder, video, seconds, path = '/whep' }) {
     signal: AbortSignal.timeout(10000),
   });
   const answer = await res.text();
-  if (res.status !== 201) throw new Error(`WHEP POST ${path}: ${res.status} ${answer.slice(0, 200)}`);
-  const location = res.headers.get('Location');
+  if (res.status !== 201) {
+    pc.close();
+    throw new Error(`WHEP POST ${path}: ${res.status} ${answer.slice(0, 200)}`);
+  }
   await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  const location = res.headers.get('Location');
+  const close = () => {
+    pc.close();
+    if (location) fetch(new URL(location, `${window.location.origin}${path}`), { method: 'DELETE' }).catch(() => {});
+  };
+  return { pc, close };
+}
+
+export async function runWebrtc({ recorder, video, seconds, path = '/whep' }) {
+  const { pc, close } = await connectWhep(path, (track) => {
+    video.srcObject = new MediaStream([track]);
+    video.play().catch(() => {});
+  });
 
   let running = true;
   const onVideoFrame = (now, meta) => {
@@ -73,8 +86,7 @@ export async function runWebrtc({ recorder, video, seconds, path = '/whep' }) {
   running = false;
   clearInterval(statsTimer);
   const last = await inboundVideo(pc).catch(() => null);
-  pc.close();
-  if (location) fetch(new URL(location, `${window.location.origin}${path}`), { method: 'DELETE' }).catch(() => {});
+  close();
   const a = first.stats;
   const per = (field, count) =>
     a && last && last[count] > a[count] ? ((last[field] - a[field]) / (last[count] - a[count])) * 1000 : null;
