@@ -20,7 +20,7 @@ import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.
 import { renderChart } from './lib/chart.mjs';
 
 const USAGE = `usage: node bench/latency.mjs [--sessions N] [--seconds S] [--configs WxH@FPS:KBPS:GOP,...]
-  [--modes webrtc,direct,mjpeg] [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]`;
+  [--modes webrtc,direct,mjpeg] [--jitter-target MS] [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]`;
 
 const opts = parseArgs(
   process.argv.slice(2),
@@ -30,6 +30,7 @@ const opts = parseArgs(
     configs: '1280x720@60:4000:0,1280x720@60:4000:60,1920x1080@60:8000:0,1920x1080@60:8000:60',
     modes: 'webrtc,direct,mjpeg',
     baseline: true,
+    'jitter-target': '',
     framewire: '',
     'baseline-bin': '',
     name: '',
@@ -74,11 +75,16 @@ for (const config of configs) {
       }
       plan.push({ key: m, mode: m, server: fw, isBaseline: false });
     }
+    // --jitter-target: the WebRTC rows again with the receiver's jitterBufferTarget set
+    if (opts['jitter-target'] !== '') {
+      const jbt = Number(opts['jitter-target']);
+      for (const p of plan.filter((x) => x.mode === 'webrtc')) plan.push({ ...p, key: `${p.key} jbt${jbt}`, jitterBufferTarget: jbt });
+    }
     for (const p of plan) {
       const sessions = [];
       for (let i = 0; i < opts.sessions; i++) {
         process.stderr.write(`bench: ${config.label} ${p.key} session ${i + 1}/${opts.sessions}\r`);
-        sessions.push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline }));
+        sessions.push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null }));
       }
       entry.modes[p.key] = aggregateMode(sessions, { seconds: opts.seconds });
       if (entry.modes[p.key].presented) measured++;

@@ -14,9 +14,9 @@ export function latencyRows(entry) {
   for (const [key, m] of Object.entries(entry.modes)) {
     if (m.skipped || !m.presented) continue; // listed under the table by notes()
     const decodeMs = m.webrtc?.decodeMsPerFrame ?? m.socketToDecoded?.p50 ?? null;
-    const isBase = key === 'baseline';
+    const isBase = key.startsWith('baseline');
     rows.push([
-      isBase ? 'baseline (webrtc)' : key,
+      key === 'baseline' ? 'baseline (webrtc)' : key,
       m.received?.p50,
       m.decoded?.p50,
       m.presented.p50,

@@ -13,12 +13,12 @@ window.bench = {
   ready: true,
   // fan-out load: many WHEP peers in this page
   runWebrtcLoad,
-  async run({ mode, seconds, path }) {
+  async run({ mode, seconds, path, jitterBufferTarget = null }) {
     const runner = runners[mode];
     if (!runner) throw new Error(`unknown mode ${mode}`);
     const recorder = new Recorder();
     const canvas = document.getElementById('screen');
     const video = document.getElementById('video');
-    return runner({ recorder, canvas, video, seconds, path });
+    return runner({ recorder, canvas, video, seconds, path, jitterBufferTarget });
   },
 };

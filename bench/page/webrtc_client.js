@@ -25,10 +25,14 @@ export async function inboundVideo(pc) {
 }
 
 // Plain WHEP: recvonly offer with every host candidate in it, POST, 201 + answer.
-export async function connectWhep(path, onTrack) {
+export async function connectWhep(path, onTrack, { jitterBufferTarget = null } = {}) {
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.ontrack = (e) => onTrack(e.track);
+  pc.ontrack = (e) => {
+    // Chromium's receiver-side hint (ms); 0 asks for the shortest playout delay it allows
+    if (jitterBufferTarget !== null && 'jitterBufferTarget' in e.receiver) e.receiver.jitterBufferTarget = jitterBufferTarget;
+    onTrack(e.track);
+  };
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc, 2000);
   const res = await fetch(path, {
@@ -51,11 +55,11 @@ export async function connectWhep(path, onTrack) {
   return { pc, close };
 }
 
-export async function runWebrtc({ recorder, video, seconds, path = '/whep' }) {
+export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitterBufferTarget = null }) {
   const { pc, close } = await connectWhep(path, (track) => {
     video.srcObject = new MediaStream([track]);
     video.play().catch(() => {});
-  });
+  }, { jitterBufferTarget });
 
   let running = true;
   const onVideoFrame = (now, meta) => {
