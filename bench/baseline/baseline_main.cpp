@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
     } else if (key == "--preset") {
       settings.preset = value;
     } else {
-      std::fprintf(stderr, "unknown option %s (valid: --listen --size --fps --bitrate --gop --preset)\n",
+      std::fprintf(stderr,
+                   "unknown option %s (valid: --listen --size --fps --bitrate --gop --preset)\n",
                    key.c_str());
       return 2;
     }
@@ -91,7 +92,8 @@ int main(int argc, char** argv) {
     peer.reset();
   };
   http->serve([&](const HttpRequest& req) -> HttpResponse {
-    if (req.method == "OPTIONS") return {204, "text/plain", "", {{"Accept-Post", "application/sdp"}}};
+    if (req.method == "OPTIONS")
+      return {204, "text/plain", "", {{"Accept-Post", "application/sdp"}}};
     if (req.method == "POST" && req.path.rfind("/whep", 0) == 0) {
       endPeer();  // one viewer at a time: that is what makes it a dedicated pipeline
       peer = std::make_unique<BaselinePeer>(settings);
@@ -108,9 +110,10 @@ int main(int argc, char** argv) {
       return {200, "application/json", "{}", {}};
     }
     if (req.method == "GET" && req.path == "/stats") {
-        const std::string encode = percentileJson(peer ? peer->encodeTimes() : last_times);
+      const std::string encode = percentileJson(peer ? peer->encodeTimes() : last_times);
       const auto [in, out] = peer ? peer->frameCounts() : last_counts;
-      return {200, "application/json",
+      return {200,
+              "application/json",
               "{\"encode_us\":" + encode + ",\"frames_in\":" + std::to_string(in) +
                   ",\"frames_out\":" + std::to_string(out) + "}",
               {}};

@@ -121,6 +121,11 @@ GstPadProbeReturn BaselinePeer::onEncoderOut(GstPad*, GstPadProbeInfo*, gpointer
   return GST_PAD_PROBE_OK;
 }
 
+std::pair<std::uint64_t, std::uint64_t> BaselinePeer::frameCounts() {
+  std::lock_guard lock(mutex_);
+  return {frames_in_, frames_out_};
+}
+
 std::vector<std::int64_t> BaselinePeer::encodeTimes() {
   std::lock_guard lock(mutex_);
   std::vector<std::int64_t> out;
@@ -149,9 +154,9 @@ std::string BaselinePeer::answer(const std::string& offer_sdp, std::string* erro
        << " bitrate=" << settings_.bitrate_kbps << " bframes=0 key-int-max=" << key_int
        << " byte-stream=true "
        << "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au "
-       << "! rtph264pay name=pay config-interval=-1 aggregate-mode=zero-latency mtu=1200 pt="
-       << pt << " ! application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload="
-       << pt << ",packetization-mode=(string)1 "
+       << "! rtph264pay name=pay config-interval=-1 aggregate-mode=zero-latency mtu=1200 pt=" << pt
+       << " ! application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" << pt
+       << ",packetization-mode=(string)1 "
        << "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0";
   GError* parse_error = nullptr;
   pipeline_ = gst_parse_launch(desc.str().c_str(), &parse_error);
@@ -213,7 +218,8 @@ std::string BaselinePeer::answer(const std::string& offer_sdp, std::string* erro
   GstStructure* reply = waitReply(promise);
   gst_promise_unref(promise);
   GstWebRTCSessionDescription* answer = nullptr;
-  if (reply) gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+  if (reply)
+    gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
   if (reply) gst_structure_free(reply);
   if (!answer) {
     *error = "webrtcbin made no answer";

@@ -35,6 +35,8 @@ class BaselinePeer {
 
   // Encode times (µs) of the most recent frames, oldest first.
   std::vector<std::int64_t> encodeTimes();
+  // Frames into and out of x264 so far.
+  std::pair<std::uint64_t, std::uint64_t> frameCounts();
 
  private:
   static GstPadProbeReturn onStampProbe(GstPad* pad, GstPadProbeInfo* info, gpointer);
@@ -45,18 +47,12 @@ class BaselinePeer {
   GstElement* pipeline_ = nullptr;
   GstElement* webrtcbin_ = nullptr;
   std::mutex mutex_;
-  std::vector<std::pair<GstClockTime, std::int64_t>> in_flight_;  // pts → steady µs at input
-  std::vector<std::int64_t> encode_us_;                             // ring of recent times
+  std::vector<std::pair<GstClockTime, std::int64_t>>
+      in_flight_;                        // (pts, steady µs in), oldest first
+  std::vector<std::int64_t> encode_us_;  // ring of recent times
   size_t next_ = 0;
   std::uint64_t frames_in_ = 0;
   std::uint64_t frames_out_ = 0;
-
- public:
-  // Frames into and out of x264 so far.
-  std::pair<std::uint64_t, std::uint64_t> frameCounts() {
-    std::lock_guard lock(mutex_);
-    return {frames_in_, frames_out_};
-  }
 };
 
 }  // namespace framewire::bench

@@ -18,12 +18,18 @@ constexpr size_t kMaxRequest = 256 * 1024;
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    default: return "Error";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    default:
+      return "Error";
   }
 }
 
@@ -123,8 +129,8 @@ void TinyHttp::serve(const Handler& handler) {
     } else {
       response = {400, "application/json", R"({"error":"malformed request"})", {}};
     }
-    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                      reason(response.status) + "\r\n";
+    std::string out =
+        "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
     out += "Content-Type: " + response.content_type + "\r\n";
     out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
     // The bench page may live at another origin (framewire's); let it call us.
