@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs, parseConfig } from './lib/args.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { renderChart } from './lib/chart.mjs';
-import { printFanout } from './lib/fanout_report.mjs';
+import { fanoutMarkdown, printFanout } from './lib/fanout_report.mjs';
 import { socketStep, webrtcStep } from './lib/fanout_step.mjs';
 import { loadAverage } from './lib/procstat.mjs';
 import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.mjs';
@@ -101,6 +101,7 @@ const outDir = path.join(benchDir, 'results');
 fs.mkdirSync(outDir, { recursive: true });
 const jsonPath = path.join(outDir, `${name}.json`);
 fs.writeFileSync(jsonPath, JSON.stringify(results, null, 1));
+fs.writeFileSync(path.join(outDir, `${name}.md`), `${fanoutMarkdown(results)}\n`); // for the README
 console.log(`\nresults: ${path.relative(process.cwd(), jsonPath)}`);
 const measured = results.rows.filter((r) => Number.isFinite(r.fpsMedian) && r.fpsMedian > 0).length;
 if (opts.chart && measured > 0) {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs, parseConfig } from './lib/args.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { aggregateMode } from './lib/latency_aggregate.mjs';
-import { printLatency } from './lib/latency_report.mjs';
+import { latencyMarkdown, printLatency } from './lib/latency_report.mjs';
 import { measureSession } from './lib/latency_session.mjs';
 import { loadAverage } from './lib/procstat.mjs';
 import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.mjs';
@@ -104,6 +104,7 @@ const outDir = path.join(benchDir, 'results');
 fs.mkdirSync(outDir, { recursive: true });
 const jsonPath = path.join(outDir, `${name}.json`);
 fs.writeFileSync(jsonPath, JSON.stringify(results, null, 1));
+fs.writeFileSync(path.join(outDir, `${name}.md`), `${latencyMarkdown(results)}\n`); // for the README
 console.log(`\nresults: ${path.relative(process.cwd(), jsonPath)}`);
 if (opts.chart && measured > 0) {
   const png = await renderChart({ latency: results }, path.join(outDir, `${name}.png`));
