@@ -7,7 +7,13 @@ import { runMjpeg } from './mjpeg_client.js';
 import { runWebrtc } from './webrtc_client.js';
 import { runWebrtcLoad } from './webrtc_load.js';
 
-const runners = { direct: runDirect, mjpeg: runMjpeg, webrtc: runWebrtc };
+const runners = {
+  direct: runDirect,
+  // Direct decoded the same way, presented through a <video> (see VideoPresenter)
+  'direct-video': (o) => runDirect({ ...o, present: 'video' }),
+  mjpeg: runMjpeg,
+  webrtc: runWebrtc,
+};
 
 window.bench = {
   ready: true,

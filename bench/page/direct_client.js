@@ -10,8 +10,39 @@ const BACKLOG_RESET = 3;
 const BACKLOG_REQUEST_KEY = 12;
 const KEYFRAME_REQUEST_MIN_MS = 1000;
 
-export async function runDirect({ recorder, canvas, seconds, path = '/ws/direct' }) {
-  const presenter = new CanvasPresenter(canvas, recorder);
+// Presents through a <video> fed by a MediaStreamTrackGenerator instead of a canvas: the
+// compositor shows the frame without a main-thread draw (a candidate for the app's player).
+// presented = stamp read at requestVideoFrameCallback, as for WebRTC.
+class VideoPresenter {
+  constructor(video, recorder) {
+    this.generator = new MediaStreamTrackGenerator({ kind: 'video' });
+    this.writer = this.generator.writable.getWriter();
+    this.running = true;
+    video.srcObject = new MediaStream([this.generator]);
+    video.play().catch(() => {});
+    const onFrame = (now, meta) => {
+      if (!this.running) return;
+      recorder.counts.presented++;
+      const lat = recorder.stampLatency(video, meta.width, meta.height, perfToWallUs(now));
+      if (lat !== null) recorder.add('presented', lat, now);
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+
+  // takes ownership of the frame (the track closes it)
+  drawAndClose(frame) {
+    this.writer.write(frame).catch(() => frame.close());
+  }
+
+  stop() {
+    this.running = false;
+    this.writer.close().catch(() => {});
+  }
+}
+
+export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/direct', present = 'canvas' }) {
+  const presenter = present === 'video' ? new VideoPresenter(video, recorder) : new CanvasPresenter(canvas, recorder);
   const arrivals = new Map(); // chunk timestamp (capture µs) → arrival performance time
   let decoder = null;
   let waitKey = true;
@@ -37,6 +68,7 @@ export async function runDirect({ recorder, canvas, seconds, path = '/ws/direct'
       recorder.add('socketToDecoded', now - arrived, now);
       arrivals.delete(frame.timestamp);
     }
+    if (presenter.drawAndClose) return presenter.drawAndClose(frame);
     presenter.draw(frame, frame.displayWidth, frame.displayHeight);
     frame.close();
   };
