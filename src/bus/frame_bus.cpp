@@ -105,6 +105,18 @@ void FrameBus::recordSent(const core::EncodedFrame& frame, std::int64_t written_
   if (frame.capture_us > 0) capture_to_sent_.add(written_wall_us - frame.capture_us);
 }
 
+std::size_t FrameBus::primeWaiting(const core::FramePtr& keyframe) {
+  if (!keyframe || !keyframe->keyframe) return 0;
+  std::shared_ptr<const List> subscribers;
+  {
+    std::lock_guard lock(mutex_);
+    subscribers = subscribers_;
+  }
+  std::size_t primed = 0;
+  for (const auto& s : *subscribers) primed += s->pushIfWaiting(keyframe) ? 1 : 0;
+  return primed;
+}
+
 core::FramePtr FrameBus::lastKeyframe() const {
   std::lock_guard lock(mutex_);
   return last_keyframe_;

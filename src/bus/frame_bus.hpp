@@ -58,6 +58,10 @@ class FrameBus {
   std::size_t subscriberCount() const;
 
   void publish(const core::FramePtr& frame);
+  // Gives `keyframe` (e.g. the cached last one) to the subscribers still waiting for a
+  // keyframe, and to nobody else. For sources that cannot make keyframes on request
+  // (passed-through cameras): a new viewer starts at once. Returns how many took it.
+  std::size_t primeWaiting(const core::FramePtr& keyframe);
 
   // Keyframe requests from anyone (clients, joins, drops) go through the coalescing gate.
   void requestKeyframe();

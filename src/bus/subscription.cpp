@@ -58,6 +58,18 @@ void Subscription::push(const core::FramePtr& frame) {
   if (ask_keyframe && request_keyframe_) request_keyframe_();
 }
 
+bool Subscription::pushIfWaiting(const core::FramePtr& keyframe) {
+  // One lock for the check and the push, so a newer keyframe published meanwhile cannot be
+  // followed by this older one.
+  std::lock_guard lock(mutex_);
+  if (closed_ || !waiting_for_keyframe_ || !keyframe->keyframe) return false;
+  waiting_for_keyframe_ = false;
+  const bool was_empty = mailbox_.empty();
+  mailbox_.push_back(keyframe);
+  if (was_empty && wake_) wake_();
+  return true;
+}
+
 void Subscription::close() {
   std::lock_guard lock(mutex_);
   closed_ = true;

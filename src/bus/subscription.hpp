@@ -37,6 +37,9 @@ class Subscription {
 
   // Bus side.
   void push(const core::FramePtr& frame);
+  // Pushes a keyframe only to a subscriber still waiting for one (answers a keyframe request
+  // from a cache when the source cannot make one); returns whether it was taken.
+  bool pushIfWaiting(const core::FramePtr& keyframe);
   void close();
 
  private:

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "config/source_settings.hpp"
+
 namespace framewire::config {
 
 struct Config {
@@ -18,6 +20,7 @@ struct Config {
   int width = 1280;
   int height = 720;
   int fps = 60;
+  SourceSettings source_settings;  // display, device, file, URL, stdin format, signal timeout
 
   // H.264 branch "main"
   int bitrate_kbps = 4000;

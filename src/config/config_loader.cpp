@@ -23,6 +23,7 @@ const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = [] {
     std::vector<Setting> t;
     addGeneralSettings(t);
+    addSourceSettings(t);
     return t;
   }();
   return table;

@@ -23,5 +23,6 @@ struct Setting {
 };
 
 void addGeneralSettings(std::vector<Setting>& table);
+void addSourceSettings(std::vector<Setting>& table);
 
 }  // namespace framewire::config

@@ -19,13 +19,14 @@ void addGeneralSettings(std::vector<Setting>& t) {
                [](Config& c, const std::string& w, const std::string& v) {
                  std::tie(c.listen_host, c.listen_port) = parseListen(w, v);
                }});
-  t.push_back({{"source", "NAME", "picture source: test", d.source},
+  t.push_back({{"source", "NAME", "picture source: test, x11, stdin, file, rtsp or v4l2", d.source},
                [](Config& c, const std::string& w, const std::string& v) {
-                 c.source = parseChoice(w, v, {"test"});
+                 c.source = parseChoice(w, v, {"test", "x11", "stdin", "file", "rtsp", "v4l2"});
                }});
   t.push_back({{"size", "WxH", "picture size", fmt::format("{}x{}", d.width, d.height)},
                [](Config& c, const std::string& w, const std::string& v) {
                  std::tie(c.width, c.height) = parseSize(w, v);
+                 c.source_settings.size_given = true;  // sources with their own size scale to it
                }});
   t.push_back({{"fps", "N", "frames per second, 1 to 240", std::to_string(d.fps)},
                [](Config& c, const std::string& w, const std::string& v) {

@@ -6,14 +6,16 @@
 #include "core/latency_stamp.hpp"
 #include "core/log.hpp"
 #include "media/gst_ptr.hpp"
-#include "media/test_source.hpp"
+#include "media/sources/x11_guard.hpp"
 
 namespace framewire::media {
 namespace {
 
 constexpr std::int64_t kFirstBackoffUs = 250'000;
-constexpr std::int64_t kMaxBackoffUs = 5'000'000;
-constexpr std::int64_t kWatchdogPeriodUs = 2'000'000;
+constexpr std::int64_t kMaxBackoffUs = 1'000'000;  // "capture is retried every second"
+constexpr std::int64_t kWatchdogPeriodUs = 250'000;
+constexpr int kQuietTicksBeforeRestart = 8;  // 2 s without a frame: rebuild the source
+constexpr const char* kEndOfStream = "end of stream";  // Pipeline's reason for EOS
 
 // The capture wall-clock time travels with the buffer as a reference timestamp meta (the
 // GStreamer way to attach an absolute time), from the stamping probe to the sample callback.
@@ -35,8 +37,12 @@ std::int64_t captureMicrosOf(GstBuffer* buffer) {
 }  // namespace
 
 CapturePipeline::CapturePipeline(const config::Config& config, ControlLoop& loop,
-                                 FrameHandler on_frame)
-    : config_(config), loop_(loop), on_frame_(std::move(on_frame)) {}
+                                 FrameHandler on_frame, FailureHandler on_failure)
+    : config_(config),
+      loop_(loop),
+      on_frame_(std::move(on_frame)),
+      on_failure_(std::move(on_failure)),
+      encoded_(describeSource(config).encoded) {}
 
 CapturePipeline::~CapturePipeline() { pipeline_.reset(); }
 
@@ -61,15 +67,36 @@ void CapturePipeline::build() {
   restart_task_ = 0;
   const std::uint64_t generation = ++generation_;
   video_info_valid_ = false;
+  width_ = height_ = 0;
   frames_since_build_ = false;
   try {
-    const std::string description = sourceDescription(config_) +
-                                    " ! appsink name=capture_sink sync=false max-buffers=1 "
-                                    "drop=true emit-signals=false enable-last-sample=false "
-                                    "caps=video/x-raw,format=I420";
+    spec_ = describeSource(config_);
+  } catch (const std::exception& e) {
+    spec_ = SourceSpec{};
+    spec_.unavailable = "no signal";
+    spdlog::error("media: {}", e.what());
+  }
+  if (!spec_.unavailable.empty()) {
+    loop_.post([this, generation] { fail(generation, spec_.unavailable, "source unavailable"); });
+    return;
+  }
+  x11_errors_at_build_ = x11IoErrors();
+  try {
+    // Encoded sources: whole access units in Annex-B with SPS/PPS before every IDR, so any
+    // viewer can start at any keyframe. The appsink keeps every AU (a dropped one would break
+    // decoding until the next IDR), raw frames only the newest.
+    const std::string tail =
+        spec_.encoded
+            ? " ! h264parse config-interval=-1 "
+              "! video/x-h264,stream-format=byte-stream,alignment=au "
+              "! appsink name=capture_sink sync=false max-buffers=0 emit-signals=false "
+              "enable-last-sample=false"
+            : " ! appsink name=capture_sink sync=false max-buffers=1 "
+              "drop=true emit-signals=false enable-last-sample=false "
+              "caps=video/x-raw,format=I420";
     pipeline_ = std::make_unique<Pipeline>(
-        "capture", description, [this, generation](const std::string& reason) {
-          loop_.post([this, generation, reason] { fail(generation, reason); });
+        "capture", spec_.description + tail, [this, generation](const std::string& reason) {
+          loop_.post([this, generation, reason] { onPipelineFailure(generation, reason); });
         });
     GstPtr<GstElement> sink = pipeline_->element("capture_sink");
     GstAppSinkCallbacks callbacks{};
@@ -84,14 +111,31 @@ void CapturePipeline::build() {
                       &CapturePipeline::onProbe, this, nullptr);
     if (!pipeline_->play()) throw std::runtime_error("the capture pipeline refused to play");
   } catch (const std::exception& e) {
-    loop_.post([this, generation, reason = std::string(e.what())] { fail(generation, reason); });
+    loop_.post([this, generation, why = std::string(e.what())] {
+      fail(generation, spec_.error_reason, why);
+    });
     return;
   }
   running_ = true;
-  scheduleWatchdog(generation, frames_captured_.load());
+  scheduleWatchdog(generation, frames_captured_.load(), 0);
 }
 
-void CapturePipeline::fail(std::uint64_t generation, const std::string& reason) {
+// Control thread: an error or the end of the stream, from the pipeline's bus.
+void CapturePipeline::onPipelineFailure(std::uint64_t generation, const std::string& reason) {
+  if (generation != generation_ || !wanted_) return;
+  if (reason == kEndOfStream && spec_.loop && pipeline_) {
+    // A file that ended plays again from the start; the flushing seek also restarts the
+    // running time, so clocksync paces the new round in real time.
+    if (pipeline_->seekToStart()) {
+      spdlog::debug("media: {} ended: looping", config_.source);
+      return;
+    }
+  }
+  fail(generation, reason == kEndOfStream ? spec_.end_reason : spec_.error_reason, reason);
+}
+
+void CapturePipeline::fail(std::uint64_t generation, const std::string& reason,
+                           const std::string& why) {
   if (generation != generation_ || !wanted_) return;  // stale: already rebuilt or stopped
   ++generation_;
   loop_.cancel(watchdog_task_);
@@ -100,8 +144,16 @@ void CapturePipeline::fail(std::uint64_t generation, const std::string& reason) 
   running_ = false;
   ++restarts_;
   // A pipeline that delivered frames was healthy: start the backoff over.
-  if (frames_since_build_) backoff_us_ = kFirstBackoffUs;
-  spdlog::warn("media: capture failed ({}); restarting in {} ms", reason, backoff_us_ / 1000);
+  if (frames_since_build_) {
+    backoff_us_ = kFirstBackoffUs;
+    last_failure_.clear();
+  }
+  // The same failure every second (a display or device that stays away) is logged once.
+  const auto level = why == last_failure_ ? spdlog::level::debug : spdlog::level::warn;
+  last_failure_ = why;
+  spdlog::log(level, "media: capture failed: {} ({}); retrying in {} ms", reason, why,
+              backoff_us_ / 1000);
+  if (on_failure_) on_failure_(reason);
   restart_task_ = loop_.postDelayed(backoff_us_, [this] {
     restart_task_ = 0;
     if (wanted_ && !pipeline_) build();
@@ -109,17 +161,27 @@ void CapturePipeline::fail(std::uint64_t generation, const std::string& reason) 
   backoff_us_ = std::min(backoff_us_ * 2, kMaxBackoffUs);
 }
 
-// A source that goes quiet without an error (a stalled device) is restarted like a failed one.
-void CapturePipeline::scheduleWatchdog(std::uint64_t generation, std::uint64_t frames_seen) {
-  watchdog_task_ = loop_.postDelayed(kWatchdogPeriodUs, [this, generation, frames_seen] {
+// A source that goes quiet without an error (a stalled device) is restarted like a failed one
+// (except stdin, where a rebuild would lose bytes). A display that closed is noticed here too:
+// Xlib reports it through a process-wide handler, not through the pipeline.
+void CapturePipeline::scheduleWatchdog(std::uint64_t generation, std::uint64_t frames_seen,
+                                       int quiet_ticks) {
+  watchdog_task_ = loop_.postDelayed(kWatchdogPeriodUs, [this, generation, frames_seen,
+                                                         quiet_ticks] {
     watchdog_task_ = 0;
     if (generation != generation_) return;
-    const std::uint64_t now_seen = frames_captured_.load();
-    if (now_seen == frames_seen) {
-      fail(generation, "no frame for " + std::to_string(kWatchdogPeriodUs / 1000) + " ms");
+    if (x11IoErrors() != x11_errors_at_build_) {
+      fail(generation, spec_.error_reason, "the X display connection was lost");
       return;
     }
-    scheduleWatchdog(generation, now_seen);
+    const std::uint64_t now_seen = frames_captured_.load();
+    const int quiet = now_seen == frames_seen ? quiet_ticks + 1 : 0;
+    if (quiet >= kQuietTicksBeforeRestart && spec_.restart_when_silent) {
+      fail(generation, "no signal",
+           "no frame for " + std::to_string(quiet * kWatchdogPeriodUs / 1000) + " ms");
+      return;
+    }
+    scheduleWatchdog(generation, now_seen, quiet);
   });
 }
 
@@ -136,7 +198,12 @@ void CapturePipeline::stamp(GstPadProbeInfo* info) {
     if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
       GstCaps* caps = nullptr;
       gst_event_parse_caps(event, &caps);
-      video_info_valid_ = gst_video_info_from_caps(&video_info_, caps);
+      const GstStructure* s = gst_caps_get_structure(caps, 0);
+      if (s != nullptr) {
+        gst_structure_get_int(s, "width", &width_);
+        gst_structure_get_int(s, "height", &height_);
+      }
+      video_info_valid_ = !spec_.encoded && gst_video_info_from_caps(&video_info_, caps);
     }
     return;
   }
@@ -168,7 +235,13 @@ GstFlowReturn CapturePipeline::onNewSample(GstElement* sink, gpointer self_ptr) 
   if (buffer == nullptr) return GST_FLOW_OK;
   self->frames_captured_.fetch_add(1);
   self->frames_since_build_ = true;
-  if (self->on_frame_) self->on_frame_(buffer, captureMicrosOf(buffer));
+  if (!self->on_frame_) return GST_FLOW_OK;
+  try {
+    self->on_frame_(Frame{buffer, captureMicrosOf(buffer), self->width_, self->height_,
+                          self->spec_.encoded});
+  } catch (const std::exception& e) {
+    spdlog::error("media: capture frame handler failed: {}", e.what());
+  }
   return GST_FLOW_OK;
 }
 

@@ -5,8 +5,13 @@
 // its luma plane, then goes to the frame handler on the capture streaming thread, which must
 // not block (it hands the buffer to the encode branches' appsrcs and returns).
 //
-// A failure (error, end of stream, or no frame for a while) tears the pipeline down and
-// rebuilds it with backoff, counting capture restarts; it never ends the process.
+// A failure (error, end of stream, a closed display, or no frame for a while) tears the
+// pipeline down, tells the failure handler why in viewers' words ("display closed", "input
+// ended", ...) and rebuilds it after 250 ms, then every second, counting capture restarts; it
+// never ends the process. Files loop: their end of stream seeks back to the start.
+//
+// Raw sources end in I420 (stamped); encoded ones (SourceSpec::encoded) end in H.264 Annex-B
+// access units, handed over as they are.
 // Threads: start()/stop() and every restart run on the ControlLoop thread; the counters may be
 // read from any thread.
 
@@ -21,15 +26,26 @@
 #include "config/config.hpp"
 #include "media/control_loop.hpp"
 #include "media/pipeline.hpp"
+#include "media/sources/source_spec.hpp"
 
 namespace framewire::media {
 
 class CapturePipeline {
  public:
-  // `buffer` is borrowed for the call (take a ref or a shallow copy to keep it).
-  using FrameHandler = std::function<void(GstBuffer* buffer, std::int64_t capture_us)>;
+  struct Frame {
+    GstBuffer* buffer = nullptr;  // borrowed for the call (take a ref or a copy to keep it)
+    std::int64_t capture_us = 0;
+    int width = 0;  // from the stream's caps
+    int height = 0;
+    bool encoded = false;  // H.264 access unit (pass-through) rather than raw I420
+  };
+  using FrameHandler = std::function<void(const Frame& frame)>;
+  // Control thread: the capture failed or the source is unavailable, with the reason viewers
+  // should read.
+  using FailureHandler = std::function<void(const std::string& reason)>;
 
-  CapturePipeline(const config::Config& config, ControlLoop& loop, FrameHandler on_frame);
+  CapturePipeline(const config::Config& config, ControlLoop& loop, FrameHandler on_frame,
+                  FailureHandler on_failure = {});
   ~CapturePipeline();
 
   // Control thread only.
@@ -39,11 +55,14 @@ class CapturePipeline {
   bool running() const { return running_.load(); }
   std::uint64_t framesCaptured() const { return frames_captured_.load(); }
   std::uint64_t restarts() const { return restarts_.load(); }
+  // Whether the source passes H.264 through (decided at start-up from the config).
+  bool encoded() const { return encoded_; }
 
  private:
   void build();
-  void fail(std::uint64_t generation, const std::string& reason);
-  void scheduleWatchdog(std::uint64_t generation, std::uint64_t frames_seen);
+  void fail(std::uint64_t generation, const std::string& reason, const std::string& why);
+  void onPipelineFailure(std::uint64_t generation, const std::string& reason);
+  void scheduleWatchdog(std::uint64_t generation, std::uint64_t frames_seen, int quiet_ticks);
 
   static GstPadProbeReturn onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer self);
   static GstFlowReturn onNewSample(GstElement* sink, gpointer self);
@@ -52,18 +71,25 @@ class CapturePipeline {
   const config::Config config_;
   ControlLoop& loop_;
   const FrameHandler on_frame_;
+  const FailureHandler on_failure_;
+  const bool encoded_;
 
   // Control thread state.
   std::unique_ptr<Pipeline> pipeline_;
   bool wanted_ = false;
   std::uint64_t generation_ = 0;  // bumped on every build/stop; stale callbacks compare it
   std::int64_t backoff_us_ = 0;
+  SourceSpec spec_;                // of the current build
+  std::string last_failure_;       // to log a repeating failure once
+  std::uint64_t x11_errors_at_build_ = 0;
   ControlLoop::TaskId restart_task_ = 0;
   ControlLoop::TaskId watchdog_task_ = 0;
 
   // Streaming thread state (the pipeline is rebuilt, and these reset, while it is stopped).
   GstVideoInfo video_info_{};
   bool video_info_valid_ = false;
+  int width_ = 0;  // from the caps, raw or encoded
+  int height_ = 0;
 
   std::atomic<bool> running_{false};
   std::atomic<bool> frames_since_build_{false};

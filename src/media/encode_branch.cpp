@@ -2,6 +2,7 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
@@ -20,7 +21,33 @@ EncodeBranch::EncodeBranch(BranchSpec spec, ControlLoop& loop, OutputHandler on_
       loop_(loop),
       on_output_(std::move(on_output)),
       base_us_(core::steadyMicros()),
-      duration_ns_(1'000'000'000ull / static_cast<std::uint64_t>(spec_.fps > 0 ? spec_.fps : 30)) {}
+      duration_ns_(1'000'000'000ull / static_cast<std::uint64_t>(spec_.fps > 0 ? spec_.fps : 30)),
+      frame_bytes_(spec_.frame_bytes) {}
+
+std::size_t i420Bytes(int width, int height) {
+  // GStreamer's own layout (rows padded to 4 bytes), which is what converters produce.
+  GstVideoInfo info;
+  if (!gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420, width, height)) return 0;
+  return GST_VIDEO_INFO_SIZE(&info);
+}
+
+void EncodeBranch::reconfigure(std::string description, std::size_t frame_bytes) {
+  spec_.description = std::move(description);
+  spec_.frame_bytes = frame_bytes;
+  frame_bytes_ = frame_bytes;
+  const bool was_running = should_run_;
+  loop_.cancel(rebuild_task_);
+  rebuild_task_ = 0;
+  {
+    std::lock_guard lock(src_mutex_);
+    src_.reset();
+  }
+  sink_pad_.reset();
+  pipeline_.reset();
+  ++generation_;
+  times_.clear();
+  if (was_running) run();
+}
 
 EncodeBranch::~EncodeBranch() {
   {
@@ -107,6 +134,8 @@ void EncodeBranch::fail(std::uint64_t generation, const std::string& reason) {
 
 bool EncodeBranch::push(GstBuffer* buffer, std::int64_t capture_us) {
   if (!open_.load()) return false;
+  const std::size_t expected = frame_bytes_.load();
+  if (expected != 0 && gst_buffer_get_size(buffer) != expected) return false;  // another size
   std::lock_guard lock(src_mutex_);
   if (!src_) return false;
   // Our own clock for the branch: strictly increasing across capture restarts.

@@ -36,7 +36,13 @@ struct BranchSpec {
   // last.
   std::string description;
   int fps = 30;  // for buffer durations
+  // Bytes of one raw input frame at the caps' size; frames of another size (a source that
+  // changed size before the branch followed) are refused. 0: no check (encoded input).
+  std::size_t frame_bytes = 0;
 };
+
+// Bytes of one I420 frame (what the raw branches take).
+std::size_t i420Bytes(int width, int height);
 
 class EncodeBranch {
  public:
@@ -52,6 +58,9 @@ class EncodeBranch {
   void prepare();
   void run();   // to PLAYING (rebuilding if needed)
   void halt();  // to NULL; frames are refused until run()
+  // New caps (a new size): the pipeline is rebuilt with `description` and, if it was running,
+  // played again; the valve and the subscribers are untouched.
+  void reconfigure(std::string description, std::size_t frame_bytes);
 
   void setOpen(bool open) { open_ = open; }
   bool isOpen() const { return open_.load(); }
@@ -70,7 +79,7 @@ class EncodeBranch {
   static GstFlowReturn onNewSample(GstElement* sink, gpointer self);
   void handleSample(GstElement* sink);
 
-  const BranchSpec spec_;
+  BranchSpec spec_;  // description changes only on the control thread
   ControlLoop& loop_;
   const OutputHandler on_output_;
   const std::int64_t base_us_;  // steady time of PTS 0
@@ -90,6 +99,7 @@ class EncodeBranch {
 
   FrameTimes times_;
   std::atomic<bool> open_{false};
+  std::atomic<std::size_t> frame_bytes_{0};
   std::atomic<std::uint64_t> frames_in_{0};
   std::atomic<std::uint64_t> frames_out_{0};
 };

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gst/video/video.h>
 
+#include "core/clock.hpp"
 #include "core/h264_info.hpp"
 #include "media/frame_wrap.hpp"
 
@@ -34,7 +35,11 @@ std::string H264Branch::description(const config::Config& config) {
 H264Branch::H264Branch(const config::Config& config, ControlLoop& loop, bus::FrameBus& bus)
     : config_(config),
       bus_(bus),
-      branch_(BranchSpec{"main", "h264", "x264enc", description(config), config.fps}, loop,
+      width_(config.width),
+      height_(config.height),
+      branch_(BranchSpec{"main", "h264", "x264enc", description(config), config.fps,
+                         i420Bytes(config.width, config.height)},
+              loop,
               [this](GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
                 publish(buffer, time, encoded_us);
               }) {}
@@ -53,15 +58,52 @@ void H264Branch::forceKeyframe() {
       adopt(gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0)));
 }
 
+void H264Branch::resize(int width, int height) {
+  if (width == config_.width && height == config_.height) return;
+  config_.width = width;
+  config_.height = height;
+  branch_.reconfigure(description(config_), i420Bytes(width, height));
+  width_ = width;
+  height_ = height;
+}
+
+void H264Branch::setEncoderPublishing(bool on) {
+  if (on && !encoder_publishing_.load()) encoder_needs_idr_ = true;
+  encoder_publishing_ = on;
+}
+
+void H264Branch::publishPassthrough(GstBuffer* buffer, std::int64_t capture_us, int width,
+                                    int height) {
+  std::shared_ptr<core::EncodedFrame> frame = wrapBuffer(buffer);
+  if (!frame) return;
+  frame->codec = core::Codec::kH264;
+  frame->keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) &&
+                    core::containsIdr(frame->bytes());
+  frame->width = width;
+  frame->height = height;
+  frame->sequence = sequence_.fetch_add(1);
+  frame->pts_ns = GST_BUFFER_PTS_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_PTS(buffer))
+                                                  : 0;
+  frame->capture_us = capture_us;
+  // No encoder: the "encode" stage is empty.
+  frame->encode_start_us = frame->encoded_us = core::wallClockMicros();
+  bus_.publish(frame);
+}
+
 void H264Branch::publish(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
+  if (!encoder_publishing_.load()) return;
   std::shared_ptr<core::EncodedFrame> frame = wrapBuffer(buffer);
   if (!frame) return;
   frame->codec = core::Codec::kH264;
   // Only an IDR can start a decoder; a delta-flagged buffer never holds one, so skip the scan.
   frame->keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) &&
                     core::containsIdr(frame->bytes());
-  frame->width = config_.width;
-  frame->height = config_.height;
+  if (encoder_needs_idr_.load()) {
+    if (!frame->keyframe) return;
+    encoder_needs_idr_ = false;
+  }
+  frame->width = width_.load();
+  frame->height = height_.load();
   frame->sequence = sequence_.fetch_add(1);
   frame->pts_ns = static_cast<std::int64_t>(time.pts_ns);
   frame->capture_us = time.capture_us;

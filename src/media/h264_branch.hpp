@@ -32,6 +32,16 @@ class H264Branch {
   // encoder's references are stale after a pause.
   void setDemand(std::size_t subscribers);
   void forceKeyframe();
+  // Control thread: the stream's size changed; the encoder follows (rebuilt, so its next frame
+  // is an IDR with the new SPS, which makes Direct clients get a new hello), viewers stay.
+  void resize(int width, int height);
+
+  // Pass-through sources publish their own access units on the bus while live; the encoder's
+  // output (NO SIGNAL frames) goes out only while this is on, and resumes at an IDR so no
+  // viewer's decoder sees a P-frame of the other stream. Any thread.
+  void setEncoderPublishing(bool on);
+  // Capture thread: a source's access unit, published as it is.
+  void publishPassthrough(GstBuffer* buffer, std::int64_t capture_us, int width, int height);
 
   // Capture thread.
   void offer(GstBuffer* buffer, std::int64_t capture_us) { branch_.push(buffer, capture_us); }
@@ -39,8 +49,12 @@ class H264Branch {
  private:
   void publish(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us);
 
-  const config::Config config_;
+  config::Config config_;  // its size changes on the control thread (resize)
   bus::FrameBus& bus_;
+  std::atomic<int> width_;
+  std::atomic<int> height_;
+  std::atomic<bool> encoder_publishing_{true};
+  std::atomic<bool> encoder_needs_idr_{false};
   std::atomic<std::uint64_t> sequence_{0};
   EncodeBranch branch_;
 };

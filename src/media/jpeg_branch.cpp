@@ -22,11 +22,24 @@ std::string JpegBranch::description(const config::Config& config) {
 JpegBranch::JpegBranch(const config::Config& config, ControlLoop& loop, bus::LatestFrameBus& bus)
     : config_(config),
       bus_(bus),
+      width_(config.width),
+      height_(config.height),
       interval_us_(config.jpeg_fps > 0 ? 1'000'000 / config.jpeg_fps : 0),
-      branch_(BranchSpec{"jpeg", "jpeg", "jpegenc", description(config), config.fps}, loop,
+      branch_(BranchSpec{"jpeg", "jpeg", "jpegenc", description(config), config.fps,
+                         i420Bytes(config.width, config.height)},
+              loop,
               [this](GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
                 publish(buffer, time, encoded_us);
               }) {}
+
+void JpegBranch::resize(int width, int height) {
+  if (width == config_.width && height == config_.height) return;
+  config_.width = width;
+  config_.height = height;
+  branch_.reconfigure(description(config_), i420Bytes(width, height));
+  width_ = width;
+  height_ = height;
+}
 
 void JpegBranch::offer(GstBuffer* buffer, std::int64_t capture_us) {
   if (!branch_.isOpen() || !admit(capture_us)) return;
@@ -48,8 +61,8 @@ void JpegBranch::publish(GstBuffer* buffer, const FrameTime& time, std::int64_t 
   if (!frame) return;
   frame->codec = core::Codec::kJpeg;
   frame->keyframe = true;
-  frame->width = config_.width;
-  frame->height = config_.height;
+  frame->width = width_.load();
+  frame->height = height_.load();
   frame->sequence = sequence_.fetch_add(1);
   frame->pts_ns = static_cast<std::int64_t>(time.pts_ns);
   frame->capture_us = time.capture_us;

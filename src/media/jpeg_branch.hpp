@@ -27,6 +27,8 @@ class JpegBranch {
   const EncodeBranch& branch() const { return branch_; }
 
   void setDemand(std::size_t watchers) { branch_.setOpen(watchers > 0); }
+  // Control thread: the stream's size changed; the encoder follows (rebuilt), watchers stay.
+  void resize(int width, int height);
 
   // Capture thread.
   void offer(GstBuffer* buffer, std::int64_t capture_us);
@@ -35,8 +37,10 @@ class JpegBranch {
   bool admit(std::int64_t capture_us);
   void publish(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us);
 
-  const config::Config config_;
+  config::Config config_;  // its size changes on the control thread (resize)
   bus::LatestFrameBus& bus_;
+  std::atomic<int> width_;
+  std::atomic<int> height_;
   const std::int64_t interval_us_;  // 0: no cap
   std::int64_t next_due_us_ = 0;    // capture thread only
   std::atomic<std::uint64_t> sequence_{0};

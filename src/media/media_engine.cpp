@@ -3,6 +3,8 @@
 #include <gst/gst.h>
 
 #include <atomic>
+#include <csignal>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
 
@@ -12,7 +14,10 @@
 #include "media/gst_ptr.hpp"
 #include "media/h264_branch.hpp"
 #include "media/jpeg_branch.hpp"
-#include "media/test_source.hpp"
+#include "media/jpeg_decode_branch.hpp"
+#include "media/signal_router.hpp"
+#include "media/sources/h264_slices.hpp"
+#include "media/sources/source_spec.hpp"
 
 namespace framewire::media {
 namespace {
@@ -21,14 +26,21 @@ namespace {
 std::string packageFor(const std::string& element) {
   if (element == "x264enc") return "gstreamer1.0-plugins-ugly";
   if (element == "h264parse") return "gstreamer1.0-plugins-bad";
-  if (element == "jpegenc" || element == "jpegdec") return "gstreamer1.0-plugins-good";
+  if (element == "jpegenc" || element == "jpegdec" || element == "v4l2src" ||
+      element == "rtspsrc" || element == "rtph264depay")
+    return "gstreamer1.0-plugins-good";
+  if (element == "avdec_h264") return "gstreamer1.0-libav";
+  if (element == "ximagesrc") return "gstreamer1.0-x";
   if (element == "clockoverlay" || element == "timeoverlay") return "gstreamer1.0-plugins-base";
   return "gstreamer1.0-plugins-base";
 }
 
 void requireElements(const config::Config& config) {
-  std::vector<std::string> needed = sourceElements(config);
-  for (const char* name : {"appsrc", "appsink", "x264enc", "h264parse", "jpegenc"}) {
+  const SourceSpec spec = describeSource(config);
+  std::vector<std::string> needed = spec.elements;
+  if (spec.encoded) needed.emplace_back("avdec_h264");
+  for (const char* name : {"appsrc", "appsink", "x264enc", "h264parse", "jpegenc",
+                           "videotestsrc", "textoverlay"}) {
     needed.emplace_back(name);
   }
   for (const auto& name : needed) {
@@ -58,12 +70,14 @@ class MediaEngine::Impl {
         jpeg_bus_("jpeg"),
         h264_(config_, loop_, h264_bus_),
         jpeg_(config_, loop_, jpeg_bus_),
-        capture_(config_, loop_, [this](GstBuffer* buffer, std::int64_t capture_us) {
-          h264_.offer(buffer, capture_us);
-          jpeg_.offer(buffer, capture_us);
-        }) {
-    // Fail at start-up, not at the first viewer, when the source cannot be described.
-    (void)sourceDescription(config_);
+        jpeg_decode_(config_, loop_, jpeg_bus_),
+        router_(config_.fps, config_.source_settings.signal_timeout_s, config_.width,
+                config_.height, routerOutputs()),
+        capture_(
+            config_, loop_, [this](const CapturePipeline::Frame& f) { router_.onCapture(f); },
+            [this](const std::string& reason) { router_.onFailure(reason); }),
+        passthrough_(capture_.encoded()) {
+    if (passthrough_) h264_.setEncoderPublishing(false);  // until the signal is lost
   }
 
   ~Impl() { stop(); }
@@ -75,11 +89,12 @@ class MediaEngine::Impl {
     loop_.runSync([this] {
       h264_.branch().prepare();
       jpeg_.branch().prepare();
+      if (passthrough_) jpeg_decode_.branch().prepare();
     });
     // Demand listeners and the keyframe sender fire on arbitrary threads: only post.
     h264_bus_.setDemandListener([this](std::size_t) { loop_.post([this] { updateDemand(); }); });
     jpeg_bus_.setDemandListener([this](std::size_t) { loop_.post([this] { updateDemand(); }); });
-    h264_bus_.setKeyframeSender([this] { loop_.post([this] { h264_.forceKeyframe(); }); });
+    h264_bus_.setKeyframeSender([this] { loop_.post([this] { sendKeyframe(); }); });
     loop_.post([this] { updateDemand(); });  // subscribers may have joined before start()
   }
 
@@ -91,10 +106,13 @@ class MediaEngine::Impl {
     h264_bus_.setKeyframeSender({});
     loop_.runSync([this] {
       loop_.cancel(linger_task_);
-      linger_task_ = 0;
+      loop_.cancel(tick_task_);
+      linger_task_ = tick_task_ = 0;
+      router_.stop();
       capture_.stop();
       h264_.branch().halt();
       jpeg_.branch().halt();
+      jpeg_decode_.branch().halt();
     });
     loop_.stop();
   }
@@ -103,13 +121,30 @@ class MediaEngine::Impl {
     MediaState s;
     s.source = config_.source;
     s.capturing = capture_.running();
-    s.width = config_.width;
-    s.height = config_.height;
+    {
+      std::lock_guard lock(size_mutex_);
+      s.width = width_;
+      s.height = height_;
+    }
     s.fps = config_.fps;
     s.frames_captured = capture_.framesCaptured();
     s.capture_restarts = capture_.restarts();
     s.branches = {h264_.branch().state(), jpeg_.branch().state()};
+    if (passthrough_) s.branches.push_back(jpeg_decode_.branch().state());
+    const SignalStatus signal = router_.status();
+    s.signal = signal.lost ? "lost" : "live";
+    s.signal_reason = signal.reason;
+    s.last_signal_change_us = signal.last_change_us;
+    s.signal_losses = signal.losses;
+    s.no_signal_frames = signal.no_signal_frames;
+    s.passthrough = passthrough_;
+    s.bframes = bframes_.load();
     return s;
+  }
+
+  void setEventListener(EventListener listener) {
+    std::lock_guard lock(listener_mutex_);
+    listener_ = std::move(listener);
   }
 
   bus::FrameBus& h264Bus() { return h264_bus_; }
@@ -129,26 +164,129 @@ class MediaEngine::Impl {
         // Encoders first, so the first captured frame finds them playing.
         h264_.branch().run();
         jpeg_.branch().run();
+        if (passthrough_) jpeg_decode_.branch().run();
+        router_.start();
         capture_.start();
         capturing_ = true;
+        scheduleTick();
       }
     } else if (capturing_ && linger_task_ == 0) {
       const auto linger_us = static_cast<std::int64_t>(config_.linger_seconds * 1e6);
       linger_task_ = loop_.postDelayed(linger_us, [this] { lingerExpired(); });
     }
-    // Valves follow the counts; the H.264 one asks for an IDR when it opens.
-    h264_.setDemand(h264);
-    jpeg_.setDemand(jpeg);
+    // Valves follow the counts; the H.264 one asks for an IDR when it opens. A pass-through
+    // source feeds the H.264 bus itself and the decoding JPEG branch while live; the encoders
+    // only carry NO SIGNAL frames.
+    const bool encoders = !passthrough_ || lost_;
+    h264_.setDemand(encoders ? h264 : 0);
+    jpeg_.setDemand(encoders ? jpeg : 0);
+    jpeg_decode_.setDemand(passthrough_ && !lost_ ? jpeg : 0);
+  }
+
+  // Control thread.
+  void sendKeyframe() {
+    if (passthrough_ && !lost_) {
+      // The camera cannot be asked: new viewers start at the last keyframe it sent.
+      h264_bus_.primeWaiting(h264_bus_.lastKeyframe());
+      return;
+    }
+    h264_.forceKeyframe();
+  }
+
+  void scheduleTick() {
+    tick_task_ = loop_.postDelayed(100'000, [this] {
+      tick_task_ = 0;
+      if (!capturing_) return;
+      router_.tick();
+      scheduleTick();
+    });
+  }
+
+  SignalRouter::Outputs routerOutputs() {
+    SignalRouter::Outputs out;
+    out.raw = [this](GstBuffer* buffer, std::int64_t capture_us) {
+      h264_.offer(buffer, capture_us);
+      jpeg_.offer(buffer, capture_us);
+    };
+    out.encoded = [this](const CapturePipeline::Frame& f) {
+      const bool keyframe = !GST_BUFFER_FLAG_IS_SET(f.buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+      checkBFrames(f.buffer);
+      h264_.publishPassthrough(f.buffer, f.capture_us, f.width, f.height);
+      jpeg_decode_.offer(f.buffer, f.capture_us, keyframe);
+    };
+    // Called under the router's lock, in frame order: the encoder's NO SIGNAL output is
+    // switched here so it never interleaves with the source's access units on the bus.
+    out.changed = [this](bool lost, const std::string& reason) {
+      if (passthrough_) h264_.setEncoderPublishing(lost);
+      loop_.post([this, lost, reason] { signalChanged(lost, reason); });
+    };
+    out.resized = [this](int width, int height) {
+      loop_.post([this, width, height] { resize(width, height); });
+    };
+    return out;
+  }
+
+  void signalChanged(bool lost, const std::string& reason) {
+    lost_ = lost;
+    updateDemand();
+    if (lost) h264_.forceKeyframe();  // the first NO SIGNAL frame viewers get is an IDR
+    EventListener listener;
+    {
+      std::lock_guard lock(listener_mutex_);
+      listener = listener_;
+    }
+    if (listener) {
+      try {
+        listener(lost ? "signal_lost" : "signal_restored", reason);
+      } catch (const std::exception& e) {
+        spdlog::error("media: event listener failed: {}", e.what());
+      }
+    }
+    if (lost && reason == "input ended" && config_.source == "stdin" &&
+        config_.source_settings.exit_on_eof) {
+      spdlog::info("media: stdin ended and exit-on-eof is set: stopping");
+      std::raise(SIGTERM);
+    }
+  }
+
+  void resize(int width, int height) {
+    {
+      std::lock_guard lock(size_mutex_);
+      if (width == width_ && height == height_) return;
+      width_ = width;
+      height_ = height;
+    }
+    spdlog::info("media: encoders follow the new size {}x{}", width, height);
+    h264_.resize(width, height);
+    jpeg_.resize(width, height);
+  }
+
+  // Capture thread, pass-through only: B-frames are legal H.264 but make browsers stutter.
+  void checkBFrames(GstBuffer* buffer) {
+    if (bframes_.load()) return;
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return;
+    const bool b = hasBSlice({map.data, map.size});
+    gst_buffer_unmap(buffer, &map);
+    if (b && !bframes_.exchange(true)) {
+      spdlog::warn("media: the {} source sends B-frames: browsers will stutter on them; "
+                   "configure the camera or encoder for no B-frames (baseline profile)",
+                   config_.source);
+    }
   }
 
   void lingerExpired() {
     linger_task_ = 0;
     if (h264_bus_.subscriberCount() + jpeg_bus_.watcherCount() > 0) return;
     spdlog::info("media: nobody watched for {} s: stopping capture", config_.linger_seconds);
+    router_.stop();
     capture_.stop();
     h264_.branch().halt();
     jpeg_.branch().halt();
+    jpeg_decode_.branch().halt();
     capturing_ = false;
+    loop_.cancel(tick_task_);
+    tick_task_ = 0;
   }
 
   // The loop is declared first so it outlives every component that posts to it.
@@ -158,11 +296,23 @@ class MediaEngine::Impl {
   bus::LatestFrameBus jpeg_bus_;
   H264Branch h264_;
   JpegBranch jpeg_;
+  JpegDecodeBranch jpeg_decode_;  // pass-through sources only
+  SignalRouter router_;
   CapturePipeline capture_;
+  const bool passthrough_;
 
   // Control thread state.
   ControlLoop::TaskId linger_task_ = 0;
+  ControlLoop::TaskId tick_task_ = 0;
   bool capturing_ = false;
+  bool lost_ = false;
+
+  mutable std::mutex size_mutex_;
+  int width_ = config_.width;  // the stream's current size (the source's, when it has one)
+  int height_ = config_.height;
+  std::atomic<bool> bframes_{false};
+  std::mutex listener_mutex_;
+  EventListener listener_;
 
   // Main thread state.
   bool started_ = false;
@@ -179,5 +329,9 @@ bus::FrameBus& MediaEngine::h264Bus() { return impl_->h264Bus(); }
 bus::LatestFrameBus& MediaEngine::jpegBus() { return impl_->jpegBus(); }
 
 MediaState MediaEngine::state() const { return impl_->state(); }
+
+void MediaEngine::setEventListener(EventListener listener) {
+  impl_->setEventListener(std::move(listener));
+}
 
 }  // namespace framewire::media

@@ -10,6 +10,7 @@
 // any thread. Pipeline state changes happen on the engine's own control thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,8 +31,17 @@ struct BranchState {
 };
 
 struct MediaState {
-  std::string source;        // "test"
+  std::string source;        // "test", "x11", "stdin", "file", "rtsp", "v4l2"
   bool capturing = false;    // the capture pipeline is running
+  // "live", or "lost" while viewers get generated NO SIGNAL frames (with the reason:
+  // "no signal", "device missing", "display closed", "input ended", "camera unreachable").
+  std::string signal = "live";
+  std::string signal_reason;
+  std::int64_t last_signal_change_us = 0;  // wall clock, 0 before the first change
+  std::uint64_t signal_losses = 0;
+  std::uint64_t no_signal_frames = 0;
+  bool passthrough = false;  // the source's H.264 is published as it is (no encoder while live)
+  bool bframes = false;      // B-frames were seen in a passed-through stream
   int width = 0;
   int height = 0;
   int fps = 0;
@@ -56,6 +66,11 @@ class MediaEngine {
   bus::LatestFrameBus& jpegBus();
 
   MediaState state() const;
+
+  // Told ("signal_lost", reason) and ("signal_restored", "") on the media control thread; it
+  // must not block (post to your own executor). Set before start() or at any time.
+  using EventListener = std::function<void(const std::string& type, const std::string& reason)>;
+  void setEventListener(EventListener listener);
 
  private:
   class Impl;

@@ -50,6 +50,12 @@ bool Pipeline::play() {
   return true;
 }
 
+bool Pipeline::seekToStart() {
+  return gst_element_seek_simple(
+      pipeline_.get(), GST_FORMAT_TIME,
+      static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT), 0);
+}
+
 void Pipeline::stopNow() {
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }

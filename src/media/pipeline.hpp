@@ -32,6 +32,8 @@ class Pipeline {
   // Returns false (and logs) when the state change fails outright.
   bool play();
   void stopNow();  // to NULL, synchronously
+  // Flushing seek to the start (loops a file after its end of stream). False when refused.
+  bool seekToStart();
 
   const std::string& name() const { return name_; }
 

@@ -119,7 +119,16 @@ std::string stateJson(media::MediaEngine& media, const transport::ClientRegistry
                         {"fps", state.fps},
                         {"capturing", state.capturing},
                         {"frames_captured", state.frames_captured},
-                        {"restarts", state.capture_restarts}}},
+                        {"restarts", state.capture_restarts},
+                        {"signal", state.signal},
+                        {"signal_reason", state.signal_reason},
+                        {"last_signal_change", state.last_signal_change_us > 0
+                                                   ? json(isoTime(state.last_signal_change_us))
+                                                   : json(nullptr)},
+                        {"signal_losses", state.signal_losses},
+                        {"no_signal_frames", state.no_signal_frames},
+                        {"passthrough", state.passthrough},
+                        {"bframes", state.bframes}}},
                       {"branches", std::move(branches)},
                       {"clients", std::move(client_list)}};
   return document.dump(-1, ' ', false, json::error_handler_t::replace);

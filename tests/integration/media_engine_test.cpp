@@ -266,7 +266,7 @@ TEST(MediaEngine, FailingCaptureRestartsWithBackoffAndNeverCrashes) {
 
 TEST(MediaEngine, UnknownSourceFailsAtConstruction) {
   auto config = smallConfig();
-  config.source = "v4l2";
+  config.source = "no-such-source";
   EXPECT_THROW(MediaEngine engine(config), std::runtime_error);
 }
 
