@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/source_settings.hpp"
+#include "config/webrtc_settings.hpp"
 
 namespace framewire::config {
 
@@ -36,6 +37,8 @@ struct Config {
   double linger_seconds = 5.0;  // keep capturing this long after the last viewer leaves
 
   std::string log_level = "info";
+
+  WebRtcSettings webrtc;  // WHEP / WebRTC transport
 };
 
 }  // namespace framewire::config

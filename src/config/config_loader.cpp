@@ -24,6 +24,7 @@ const std::vector<Setting>& settings() {
     std::vector<Setting> t;
     addGeneralSettings(t);
     addSourceSettings(t);
+    addWebRtcSettings(t);
     return t;
   }();
   return table;
