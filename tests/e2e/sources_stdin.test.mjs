@@ -44,7 +44,9 @@ test('raw frames from ffmpeg reach viewers; end of input gives NO SIGNAL, not an
 
 test('H.264 from ffmpeg is passed through byte for byte', async () => {
   const enc = await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '4',
-    '-c:v', 'libx264', '-tune', 'zerolatency', '-bf', '0', '-g', '30', '-pix_fmt', 'yuv420p', '-f', 'h264', '-'],
+    '-c:v', 'libx264', '-tune', 'zerolatency', '-bf', '0', '-g', '30',
+    // SPS/PPS in every IDR, as framewire sends them (h264parse adds them where missing)
+    '-x264-params', 'repeat-headers=1', '-pix_fmt', 'yuv420p', '-f', 'h264', '-'],
   { timeoutMs: 60000 });
   assert.equal(enc.code, 0, enc.stderr);
   const input = enc.stdout;
@@ -60,12 +62,18 @@ test('H.264 from ffmpeg is passed through byte for byte', async () => {
     }
     await sock.waitFor((s) => s.binaryCount >= 60, { timeoutMs: 10000, what: '60 raw access units' });
     const aus = sock.binaries().map((m) => m.data);
-    let from = 0;
-    for (const [i, au] of aus.entries()) {
-      const at = input.indexOf(au, from);
-      assert.ok(at >= 0, `access unit ${i} (${au.length} bytes) is not a piece of the input in order`);
-      from = at + au.length;
+    // h264parse (which finds the access units) writes every start code as 00 00 00 01 and
+    // puts no delimiter framewire keeps: the NAL units themselves must be byte-identical.
+    const inNals = nalPayloads(input).map((n) => n.toString('hex'));
+    const outNals = aus.flatMap((au) => nalPayloads(au)).map((n) => n.toString('hex'));
+    const first = inNals.indexOf(outNals[0]);
+    assert.ok(first >= 0, 'the first NAL unit delivered is not one of the input');
+    let same = 0;
+    for (let i = 0; i < outNals.length && first + i < inNals.length; i++) {
+      assert.equal(outNals[i], inNals[first + i], `NAL unit ${i} differs from the input's`);
+      same++;
     }
+    assert.ok(same >= 120, `only ${same} NAL units compared`);
     const src = await sourceState(fw.base);
     assert.equal(src.passthrough, true);
     assert.equal(src.bframes, false);
@@ -74,3 +82,23 @@ test('H.264 from ffmpeg is passed through byte for byte', async () => {
     await fw.stop();
   }
 });
+
+// NAL unit payloads of an Annex-B stream (start codes of 3 or 4 bytes removed, trailing zero
+// bytes of a 4-byte start code not counted), access unit delimiters left out.
+function nalPayloads(buf) {
+  const starts = [];
+  for (let i = 0; i + 2 < buf.length; i++) {
+    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
+      starts.push(i + 3);
+      i += 2;
+    }
+  }
+  const out = [];
+  for (let k = 0; k < starts.length; k++) {
+    let end = k + 1 < starts.length ? starts[k + 1] - 3 : buf.length;
+    while (end > starts[k] && buf[end - 1] === 0) end--;
+    const nal = buf.subarray(starts[k], end);
+    if (nal.length > 0 && (nal[0] & 0x1f) !== 9) out.push(nal);
+  }
+  return out;
+}
