@@ -72,13 +72,27 @@ std::vector<std::vector<std::uint8_t>> pullAll(const std::string& description) {
 
 std::vector<std::vector<std::uint8_t>> makeH264AccessUnits(int count, int width, int height,
                                                            int gop) {
-  return pullAll(
+  auto aus = pullAll(
       "videotestsrc num-buffers=" + std::to_string(count) + " pattern=ball ! video/x-raw,width=" +
       std::to_string(width) + ",height=" + std::to_string(height) +
       ",framerate=30/1 ! x264enc tune=zerolatency bframes=0 key-int-max=" + std::to_string(gop) +
       " ! video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au "
       "! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au "
       "! appsink name=sink sync=false");
+  // Without the access unit delimiter h264parse puts first: what a producer like ffmpeg
+  // sends (framewire's own h264parse adds one and takes it off again).
+  for (auto& au : aus) {
+    if (au.size() > 8 && au[0] == 0 && au[1] == 0 && au[2] == 0 && au[3] == 1 &&
+        (au[4] & 0x1f) == 9) {
+      for (std::size_t i = 5; i + 3 < au.size(); ++i) {
+        if (au[i] == 0 && au[i + 1] == 0 && au[i + 2] == 0 && au[i + 3] == 1) {
+          au.erase(au.begin(), au.begin() + static_cast<std::ptrdiff_t>(i));
+          break;
+        }
+      }
+    }
+  }
+  return aus;
 }
 
 std::vector<std::uint8_t> makeI420Frame(int width, int height, std::uint8_t luma) {
