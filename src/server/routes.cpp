@@ -3,9 +3,12 @@
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
 #include "server/state_json.hpp"
+#include "server/whep_routes.hpp"
 #include "transport/direct/direct_session.hpp"
+#include "transport/events/events_session.hpp"
 #include "transport/mjpeg/mjpeg_session.hpp"
 #include "transport/mjpeg/snapshot.hpp"
+#include "transport/webrtc/whep_service.hpp"
 
 namespace framewire::server {
 
@@ -48,7 +51,26 @@ net::Reply direct(RouteContext& context, const net::HttpRequest& request) {
   });
 }
 
+net::Reply events(RouteContext& context, const net::HttpRequest& request) {
+  if (!request.websocket_upgrade || !context.events) {
+    auto response = net::errorResponse(426, "/ws/events needs a WebSocket upgrade");
+    response.set("Upgrade", "websocket");
+    return net::Reply::now(std::move(response));
+  }
+  transport::events::EventsOptions options;
+  options.state = [&context] { return currentState(context); };
+  return net::Reply::handOver([&context, options](std::shared_ptr<net::Handoff> handoff) {
+    transport::events::startEventsSession(std::move(handoff), *context.events, options);
+  });
+}
+
 }  // namespace
+
+std::string currentState(RouteContext& context) {
+  const double uptime_s = (core::steadyMicros() - context.started_steady_us) / 1e6;
+  const nlohmann::json webrtc = context.whep ? context.whep->stats() : nlohmann::json();
+  return stateJson(context.media, context.clients, uptime_s, webrtc);
+}
 
 std::shared_ptr<net::Router> buildRoutes(RouteContext& context) {
   auto router = std::make_shared<net::Router>();
@@ -75,9 +97,11 @@ std::shared_ptr<net::Router> buildRoutes(RouteContext& context) {
   router->add(kGet, "/snapshot", [&ctx](const net::HttpRequest&) { return snapshot(ctx); });
   router->add(kGet, "/ws/direct",
               [&ctx](const net::HttpRequest& request) { return direct(ctx, request); });
+  router->add(kGet, "/ws/events",
+              [&ctx](const net::HttpRequest& request) { return events(ctx, request); });
+  if (ctx.whep_routes) ctx.whep_routes->addTo(*router);
   router->add(kGetHead, "/api/state", [&ctx](const net::HttpRequest&) {
-    const double uptime_s = (core::steadyMicros() - ctx.started_steady_us) / 1e6;
-    return net::Reply::now(net::jsonResponse(200, stateJson(ctx.media, ctx.clients, uptime_s)));
+    return net::Reply::now(net::jsonResponse(200, currentState(ctx)));
   });
   router->add(kGetHead, "/api/health", [](const net::HttpRequest&) {
     return net::Reply::now(net::jsonResponse(200, R"({"ok":true})"));

@@ -11,8 +11,16 @@
 namespace framewire::media {
 class MediaEngine;
 }
+namespace framewire::transport::events {
+class EventHub;
+}
+namespace framewire::transport::webrtc {
+class WhepService;
+}
 
 namespace framewire::server {
+
+class WhepRoutes;
 
 struct RouteContext {
   config::Config config;
@@ -20,7 +28,14 @@ struct RouteContext {
   transport::ClientRegistry clients;
   StaticFiles static_files;
   std::int64_t started_steady_us = 0;
+  // Owned by the Server; set before buildRoutes. Null: that part is off.
+  transport::webrtc::WhepService* whep = nullptr;
+  WhepRoutes* whep_routes = nullptr;
+  std::shared_ptr<transport::events::EventHub> events;
 };
+
+// The /api/state document (also the /ws/events hello's "state").
+std::string currentState(RouteContext& context);
 
 // `context` must outlive the router (the Server owns both).
 std::shared_ptr<net::Router> buildRoutes(RouteContext& context);

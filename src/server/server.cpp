@@ -2,8 +2,14 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "media/media_engine.hpp"
 #include "net/http_server.hpp"
+#include "server/event_wiring.hpp"
 #include "server/routes.hpp"
+#include "server/webrtc_setup.hpp"
+#include "server/whep_routes.hpp"
+#include "transport/events/event_hub.hpp"
+#include "transport/webrtc/whep_service.hpp"
 
 #ifndef FRAMEWIRE_WEB_DIR
 #define FRAMEWIRE_WEB_DIR "web"
@@ -30,6 +36,7 @@ class Server::Impl {
 
   void start() {
     if (http_) throw std::logic_error("Server::start called twice");
+    startWebRtcAndEvents();
     auto http = std::make_unique<net::HttpServer>(buildRoutes(context_));
     const auto& host = context_.config.listen_host;
     port_ = http->listen(host, context_.config.listen_port);
@@ -43,13 +50,44 @@ class Server::Impl {
     if (!http_) return;
     http_->stop();
     http_.reset();
+    // Before the media engine stops (the peers read its bus). The worker first: its calls
+    // wait for the service's control thread.
+    if (whep_routes_) whep_routes_->stop();
+    if (whep_) whep_->stop();
+    context_.whep_routes = nullptr;
+    context_.whep = nullptr;
+    whep_routes_.reset();
+    whep_.reset();
+    context_.clients.setListener(nullptr);
     spdlog::info("server stopped");
   }
 
   std::uint16_t port() const { return port_; }
 
  private:
+  void startWebRtcAndEvents() {
+    auto hub = std::make_shared<transport::events::EventHub>();
+    context_.events = hub;
+    publishClientEvents(context_.clients, hub);
+    publishMediaEvents(context_.media, hub);
+
+    auto& media = context_.media;
+    const auto webrtc = webRtcConfigFor(context_.config);
+    whep_ = std::make_unique<transport::webrtc::WhepService>(
+        webrtc, [&media](std::string_view branch) -> bus::FrameBus* {
+          return branch == media.h264Bus().name() ? &media.h264Bus() : nullptr;
+        });
+    publishWebRtcEvents(*whep_, hub);
+    // The answer waits for candidate gathering; leave room for a busy control thread.
+    whep_routes_ = std::make_unique<WhepRoutes>(
+        *whep_, std::chrono::milliseconds(webrtc.gather_timeout_ms + 10000));
+    context_.whep = whep_.get();
+    context_.whep_routes = whep_routes_.get();
+  }
+
   RouteContext context_;
+  std::unique_ptr<transport::webrtc::WhepService> whep_;
+  std::unique_ptr<WhepRoutes> whep_routes_;
   std::unique_ptr<net::HttpServer> http_;
   std::uint16_t port_ = 0;
 };

@@ -74,6 +74,25 @@ json jpegBranch(media::MediaEngine& media, const media::BranchState* info) {
                 {"capture_to_sent", empty}}}};
 }
 
+// A WebRTC peer as a "clients" entry: the common fields plus the RTP/RTCP counters.
+json webrtcClient(const json& peer) {
+  const auto get = [&](const char* key, json fallback) {
+    return peer.contains(key) ? peer[key] : fallback;
+  };
+  return json{{"id", get("id", "")},
+              {"mode", "webrtc"},
+              {"remote", get("remote", "")},
+              {"branch", get("branch", "")},
+              {"state", get("state", "")},
+              {"frames_sent", get("frames_sent", 0)},
+              {"bytes", get("bytes_sent", 0)},
+              {"packets", get("packets_sent", 0)},
+              {"nacks", get("nacks_received", 0)},
+              {"plis", get("plis_received", 0)},
+              {"rtt_ms", get("rtt_ms", nullptr)},
+              {"loss", get("loss", nullptr)}};
+}
+
 }  // namespace
 
 std::string isoTime(std::int64_t wall_us) {
@@ -88,7 +107,13 @@ std::string isoTime(std::int64_t wall_us) {
 }
 
 std::string stateJson(media::MediaEngine& media, const transport::ClientRegistry& clients,
-                      double uptime_s) {
+                      double uptime_s, const json& webrtc) {
+  return stateDocument(media, clients, uptime_s, webrtc)
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json stateDocument(media::MediaEngine& media, const transport::ClientRegistry& clients,
+                   double uptime_s, const json& webrtc) {
   const media::MediaState state = media.state();
   json branches = json::array();
   const auto* main_info = findBranch(state, media.h264Bus().name());
@@ -109,29 +134,33 @@ std::string stateJson(media::MediaEngine& media, const transport::ClientRegistry
                                {"frames_dropped", client.frames_dropped},
                                {"bytes", client.bytes}});
   }
+  if (webrtc.is_object() && webrtc.contains("peers")) {
+    for (const auto& peer : webrtc["peers"]) client_list.push_back(webrtcClient(peer));
+  }
 
-  const json document{{"version", FRAMEWIRE_VERSION},
-                      {"uptime_s", rounded(uptime_s)},
-                      {"source",
-                       {{"name", state.source},
-                        {"width", state.width},
-                        {"height", state.height},
-                        {"fps", state.fps},
-                        {"capturing", state.capturing},
-                        {"frames_captured", state.frames_captured},
-                        {"restarts", state.capture_restarts},
-                        {"signal", state.signal},
-                        {"signal_reason", state.signal_reason},
-                        {"last_signal_change", state.last_signal_change_us > 0
-                                                   ? json(isoTime(state.last_signal_change_us))
-                                                   : json(nullptr)},
-                        {"signal_losses", state.signal_losses},
-                        {"no_signal_frames", state.no_signal_frames},
-                        {"passthrough", state.passthrough},
-                        {"bframes", state.bframes}}},
-                      {"branches", std::move(branches)},
-                      {"clients", std::move(client_list)}};
-  return document.dump(-1, ' ', false, json::error_handler_t::replace);
+  json document{{"version", FRAMEWIRE_VERSION},
+                {"uptime_s", rounded(uptime_s)},
+                {"source",
+                 {{"name", state.source},
+                  {"width", state.width},
+                  {"height", state.height},
+                  {"fps", state.fps},
+                  {"capturing", state.capturing},
+                  {"frames_captured", state.frames_captured},
+                  {"restarts", state.capture_restarts},
+                  {"signal", state.signal},
+                  {"signal_reason", state.signal_reason},
+                  {"last_signal_change", state.last_signal_change_us > 0
+                                             ? json(isoTime(state.last_signal_change_us))
+                                             : json(nullptr)},
+                  {"signal_losses", state.signal_losses},
+                  {"no_signal_frames", state.no_signal_frames},
+                  {"passthrough", state.passthrough},
+                  {"bframes", state.bframes}}},
+                {"branches", std::move(branches)},
+                {"clients", std::move(client_list)}};
+  if (webrtc.is_object()) document["webrtc"] = webrtc;
+  return document;
 }
 
 }  // namespace framewire::server

@@ -19,17 +19,44 @@ ClientInfo ClientEntry::info() const {
 }
 
 std::shared_ptr<ClientEntry> ClientRegistry::add(std::string mode, std::string remote) {
-  std::lock_guard lock(mutex_);
-  auto entry = std::make_shared<ClientEntry>(next_id_++, std::move(mode), std::move(remote),
-                                             core::wallClockMicros());
-  entries_.push_back(entry);
+  std::shared_ptr<ClientEntry> entry;
+  {
+    std::lock_guard lock(mutex_);
+    entry = std::make_shared<ClientEntry>(next_id_++, std::move(mode), std::move(remote),
+                                          core::wallClockMicros());
+    entries_.push_back(entry);
+  }
+  notify(entry->info(), true);
   return entry;
 }
 
 void ClientRegistry::remove(const std::shared_ptr<ClientEntry>& entry) {
   if (!entry) return;
+  std::size_t erased = 0;
+  {
+    std::lock_guard lock(mutex_);
+    erased = std::erase(entries_, entry);
+  }
+  if (erased > 0) notify(entry->info(), false);
+}
+
+void ClientRegistry::setListener(Listener listener) {
   std::lock_guard lock(mutex_);
-  std::erase(entries_, entry);
+  listener_ = std::move(listener);
+}
+
+void ClientRegistry::notify(const ClientInfo& client, bool joined) const {
+  Listener listener;
+  {
+    std::lock_guard lock(mutex_);
+    listener = listener_;
+  }
+  if (!listener) return;
+  try {
+    listener(client, joined);
+  } catch (...) {
+    // A listener's failure must not take a session down with it.
+  }
 }
 
 std::vector<ClientInfo> ClientRegistry::snapshot() const {

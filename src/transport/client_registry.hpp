@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,12 +52,20 @@ class ClientEntry {
 
 class ClientRegistry {
  public:
+  // Told of every add (joined = true) and remove (false), on the session's thread, outside the
+  // registry's lock (/ws/events publishes client_joined / client_left from it). Must not block.
+  using Listener = std::function<void(const ClientInfo& client, bool joined)>;
+
   std::shared_ptr<ClientEntry> add(std::string mode, std::string remote);
   void remove(const std::shared_ptr<ClientEntry>& entry);
   std::vector<ClientInfo> snapshot() const;
+  void setListener(Listener listener);
 
  private:
+  void notify(const ClientInfo& client, bool joined) const;
+
   mutable std::mutex mutex_;
+  Listener listener_;
   std::uint64_t next_id_ = 1;
   std::vector<std::shared_ptr<ClientEntry>> entries_;
 };
