@@ -27,7 +27,11 @@ export function aggregateMode(sessions, { seconds }) {
   const out = {
     sessions: sessions.length,
     failed: sessions.length - ok.length,
-    errors: sessions.filter((s) => s.error).map((s) => s.error).slice(0, 3),
+    errors: [
+      ...sessions.filter((s) => s.error).map((s) => s.error),
+      // WebRTC that decodes but never shows a picture: say so instead of "no frames"
+      ...ok.filter((s) => s.webrtc?.framesDecoded > 0 && s.counts.presented === 0).map((s) => `getStats counted ${s.webrtc.framesDecoded} frames decoded, but the <video> presented none (videoWidth stayed 0)`),
+    ].slice(0, 3),
     received: r2(summarize(cat('received'))),
     decoded: r2(summarize(cat('decoded'))),
     presented: r2(summarize(cat('presented'))),
