@@ -32,7 +32,8 @@ std::string webDir(const config::Config& config) {
 class Server::Impl {
  public:
   Impl(const config::Config& config, media::MediaEngine& media)
-      : context_{config, media, {}, StaticFiles(webDir(config)), core::steadyMicros()} {}
+      : context_{config,  media,   {},     StaticFiles(webDir(config)), core::steadyMicros(),
+                 nullptr, nullptr, nullptr} {}
 
   void start() {
     if (http_) throw std::logic_error("Server::start called twice");
