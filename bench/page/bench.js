@@ -11,6 +11,8 @@ const runners = {
   direct: runDirect,
   // Direct decoded the same way, presented through a <video> (see VideoPresenter)
   'direct-video': (o) => runDirect({ ...o, present: 'video' }),
+  // Direct decoded but neither read nor drawn: what the page's own work costs
+  'direct-nodraw': (o) => runDirect({ ...o, present: 'none' }),
   mjpeg: runMjpeg,
   webrtc: runWebrtc,
 };

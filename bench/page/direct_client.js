@@ -42,7 +42,9 @@ class VideoPresenter {
 }
 
 export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/direct', present = 'canvas' }) {
-  const presenter = present === 'video' ? new VideoPresenter(video, recorder) : new CanvasPresenter(canvas, recorder);
+  // present 'none': decode only, no stamp read and no draw (isolates the page's own cost)
+  const presenter =
+    present === 'video' ? new VideoPresenter(video, recorder) : present === 'none' ? null : new CanvasPresenter(canvas, recorder);
   const arrivals = new Map(); // chunk timestamp (capture µs) → arrival performance time
   let decoder = null;
   let waitKey = true;
@@ -61,13 +63,17 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
     const now = performance.now();
     recorder.firstFrame(now);
     recorder.counts.decoded++;
-    const lat = recorder.stampLatency(frame, frame.displayWidth, frame.displayHeight, perfToWallUs(now));
-    if (lat !== null) recorder.add('decoded', lat, now);
+    if (presenter) {
+      recorder.frameStampLatency(frame.clone(), perfToWallUs(now)).then((lat) => {
+        if (lat !== null) recorder.add('decoded', lat, now);
+      });
+    }
     const arrived = arrivals.get(frame.timestamp);
     if (arrived !== undefined) {
       recorder.add('socketToDecoded', now - arrived, now);
       arrivals.delete(frame.timestamp);
     }
+    if (!presenter) return frame.close();
     if (presenter.drawAndClose) return presenter.drawAndClose(frame);
     presenter.draw(frame, frame.displayWidth, frame.displayHeight);
     frame.close();
@@ -113,7 +119,7 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
   };
 
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  presenter.stop();
+  presenter?.stop();
   ws.close();
   if (decoder && decoder.state !== 'closed') decoder.close();
   return recorder.result();

@@ -1,7 +1,7 @@
 // Collects per-frame latency samples in ms, each tagged with the time since the first frame
 // (so the node side can compare the first and the last 10 s for creep).
 
-import { StampReader, STAMP_WIDTH, STAMP_HEIGHT, decodeStampRGBA, stampLatencyMs } from './stamp.js';
+import { StampReader, STAMP_WIDTH, STAMP_HEIGHT, decodeStampGray, decodeStampRGBA, stampLatencyMs } from './stamp.js';
 
 // performance timestamps (ms since timeOrigin) as wall-clock µs, the stamp's clock.
 export const perfToWallUs = (t) => Math.round((performance.timeOrigin + t) * 1000);
@@ -34,6 +34,31 @@ export class Recorder {
       return null;
     }
     return stampLatencyMs(v, nowUs);
+  }
+
+  // Stamp latency of a decoded VideoFrame from its luma plane: copies only the 640x16 band
+  // (no colour conversion, no canvas), so measuring costs the page almost nothing. Drawing a
+  // whole VideoFrame to a canvas to read it cost tens of ms per frame in software Chromium and
+  // delayed everything else on the main thread. Takes ownership of `frame` (closes it).
+  async frameStampLatency(frame, nowUs) {
+    try {
+      const rect = { x: 0, y: 0, width: STAMP_WIDTH, height: STAMP_HEIGHT };
+      if (!/^(I4|NV12)/.test(frame.format ?? '') || frame.codedWidth < STAMP_WIDTH) {
+        return this.stampLatency(frame, frame.displayWidth, frame.displayHeight, nowUs);
+      }
+      const buf = new Uint8Array(frame.allocationSize({ rect }));
+      const layout = await frame.copyTo(buf, { rect });
+      const v = decodeStampGray(buf.subarray(layout[0].offset), layout[0].stride);
+      if (v === null) {
+        this.counts.unreadable++;
+        return null;
+      }
+      return stampLatencyMs(v, nowUs);
+    } catch {
+      return null;
+    } finally {
+      frame.close();
+    }
   }
 
   result(extra = {}) {
