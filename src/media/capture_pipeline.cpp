@@ -6,7 +6,6 @@
 #include "core/latency_stamp.hpp"
 #include "core/log.hpp"
 #include "media/gst_ptr.hpp"
-#include "media/sources/x11_guard.hpp"
 
 namespace framewire::media {
 namespace {
@@ -44,7 +43,10 @@ CapturePipeline::CapturePipeline(const config::Config& config, ControlLoop& loop
       on_failure_(std::move(on_failure)),
       encoded_(describeSource(config).encoded) {}
 
-CapturePipeline::~CapturePipeline() { pipeline_.reset(); }
+CapturePipeline::~CapturePipeline() {
+  pipeline_.reset();
+  source_part_.reset();  // after the pipeline that reads from it
+}
 
 void CapturePipeline::start() {
   wanted_ = true;
@@ -60,6 +62,7 @@ void CapturePipeline::stop() {
   loop_.cancel(watchdog_task_);
   restart_task_ = watchdog_task_ = 0;
   pipeline_.reset();
+  source_part_.reset();
   running_ = false;
 }
 
@@ -80,8 +83,9 @@ void CapturePipeline::build() {
     loop_.post([this, generation] { fail(generation, spec_.unavailable, "source unavailable"); });
     return;
   }
-  x11_errors_at_build_ = x11IoErrors();
   try {
+    // x11: starts the capture child process and puts its pipe into the description.
+    if (spec_.prepare) source_part_ = spec_.prepare(spec_.description);
     // Encoded sources: whole access units in Annex-B with SPS/PPS before every IDR, so any
     // viewer can start at any keyframe. The appsink keeps every AU (a dropped one would break
     // decoding until the next IDR), raw frames only the newest.
@@ -141,6 +145,7 @@ void CapturePipeline::fail(std::uint64_t generation, const std::string& reason,
   loop_.cancel(watchdog_task_);
   watchdog_task_ = 0;
   pipeline_.reset();
+  source_part_.reset();  // after the pipeline that reads from it
   running_ = false;
   ++restarts_;
   // A pipeline that delivered frames was healthy: start the backoff over.
@@ -162,18 +167,14 @@ void CapturePipeline::fail(std::uint64_t generation, const std::string& reason,
 }
 
 // A source that goes quiet without an error (a stalled device) is restarted like a failed one
-// (except stdin, where a rebuild would lose bytes). A display that closed is noticed here too:
-// Xlib reports it through a process-wide handler, not through the pipeline.
+// (except stdin, where a rebuild would lose bytes). A display that closes ends the x11 capture
+// child process, which the pipeline sees as the end of its input (sources/x11_source.cpp).
 void CapturePipeline::scheduleWatchdog(std::uint64_t generation, std::uint64_t frames_seen,
                                        int quiet_ticks) {
   watchdog_task_ = loop_.postDelayed(kWatchdogPeriodUs, [this, generation, frames_seen,
                                                          quiet_ticks] {
     watchdog_task_ = 0;
     if (generation != generation_) return;
-    if (x11IoErrors() != x11_errors_at_build_) {
-      fail(generation, spec_.error_reason, "the X display connection was lost");
-      return;
-    }
     const std::uint64_t now_seen = frames_captured_.load();
     const int quiet = now_seen == frames_seen ? quiet_ticks + 1 : 0;
     if (quiet >= kQuietTicksBeforeRestart && spec_.restart_when_silent) {

@@ -81,7 +81,7 @@ class CapturePipeline {
   std::int64_t backoff_us_ = 0;
   SourceSpec spec_;                // of the current build
   std::string last_failure_;       // to log a repeating failure once
-  std::uint64_t x11_errors_at_build_ = 0;
+  std::shared_ptr<void> source_part_;  // SourceSpec::prepare's result, for the current build
   ControlLoop::TaskId restart_task_ = 0;
   ControlLoop::TaskId watchdog_task_ = 0;
 

@@ -6,6 +6,8 @@
 // I420 by the capture pipeline's tail) or, when `encoded`, in H.264 that the capture pipeline
 // parses into Annex-B access units and hands over without re-encoding.
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,12 @@ struct SourceSpec {
   // viewers get NO SIGNAL with this reason and the source is tried again every second.
   std::string unavailable;
   std::vector<std::string> elements;  // GStreamer elements it needs (checked at start-up)
+  // A source with a part outside the pipeline (x11: the capture child process) starts it here,
+  // just before each build of the capture pipeline, and completes `description` (e.g. with the
+  // pipe's fd). What it returns is kept until that pipeline has been torn down, then released
+  // (which ends the part: the child is killed and reaped). Throws std::runtime_error when the
+  // part cannot start; that counts as a capture failure (retried every second).
+  std::function<std::shared_ptr<void>(std::string& description)> prepare;
 };
 
 // The spec for config.source. Throws std::runtime_error for a source that cannot be
