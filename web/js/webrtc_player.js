@@ -16,7 +16,7 @@
 // with backoff; onFailure(reason, {definitive}) tells the page, which may fall back instead.
 
 import { Backoff } from './reconnect.js';
-import { StampReader, stampLatencyMs } from './stamp.js';
+import { StampReader, stampLatencyMs, wallClockMicros } from './stamp.js';
 
 const GATHER_WAIT_MS = 250; // send the offer with what was gathered by then; the rest trickles
 const STATS_MS = 500;
@@ -265,17 +265,43 @@ export class WebRtcPlayer {
       lastPresented = presented;
       const w = meta.width || video.videoWidth;
       const h = meta.height || video.videoHeight;
-      this.onPresented(s, n, this.stampReader.read(video, w, h), w, h);
+      this.onPresented(s, n, undefined, w, h);
+      this.readStamp(video, w, h);
       s.rvfc = video.requestVideoFrameCallback(onFrame);
     };
     s.rvfc = video.requestVideoFrameCallback(onFrame);
+  }
+
+  // The stamp of the frame the <video> presents now, timed now: its luma band through a
+  // VideoFrame (cheap), else through a small canvas.
+  readStamp(video, w, h) {
+    const nowUs = wallClockMicros();
+    if (this.canCopyFrames !== false && typeof VideoFrame === 'function') {
+      if (this.stampReader.busy) return; // the previous frame's read is still running: skip this one
+      let frame = null;
+      try {
+        frame = new VideoFrame(video);
+      } catch {
+        this.canCopyFrames = false;
+      }
+      if (frame) {
+        this.stampReader.readFrame(frame).then((value) => {
+          frame.close();
+          if (value === undefined) this.canCopyFrames = false; // not a planar CPU frame: use the canvas
+          else if (value !== null) this.stats.latency(stampLatencyMs(value, nowUs));
+        });
+        return;
+      }
+    }
+    const value = this.stampReader.read(video, w, h);
+    if (value !== null) this.stats.latency(stampLatencyMs(value, nowUs));
   }
 
   onPresented(s, n, stampValue, w = this.video.videoWidth, h = this.video.videoHeight) {
     const now = performance.now();
     s.lastProgressAt = now;
     this.stats.drawn(w, h, n);
-    if (stampValue !== null) this.stats.latency(stampLatencyMs(stampValue));
+    if (stampValue !== null && stampValue !== undefined) this.stats.latency(stampLatencyMs(stampValue));
     if (!s.firstFrameAt) {
       s.firstFrameAt = now;
       this.stats.values.firstFrameMs = Math.round(now - s.postAt);
