@@ -138,17 +138,19 @@ test('a peer that goes away without DELETE is reaped after the disconnect timeou
   const r = await page.evaluate(() => fwPeers.connect());
   assert.equal(r.status, 201);
   const other = await browser.context.newPage();
+  t.after(() => other.close().catch(() => {}));
   await other.goto(`${fw.base}/api/health`);
   await installPeerKit(other);
   const r2 = await other.evaluate(() => fwPeers.connect());
   assert.equal(r2.status, 201);
   await waitFor(async () => (await frames(r.key)) > 5, { timeoutMs: 20000, what: 'frames on peer 1' });
   await waitFor(() => other.evaluate((k) => fwPeers.frames(k) > 5, r2.key), { timeoutMs: 20000, what: 'frames on peer 2' });
-  assert.equal(webrtcPeers(await state()).length, 2);
+  // /api/state refreshes its peer list once a second
+  await waitFor(async () => webrtcPeers(await state()).length === 2, { timeoutMs: 5000, what: 'two peers in /api/state' });
 
   const t0 = Date.now();
   await page.evaluate((k) => fwPeers.closeOnly(k), r.key);
-  await other.close();
+  await other.close(); // its peer never DELETEs: the kit has no pagehide handler
   const seen = [];
   await waitFor(
     async () => {
@@ -168,6 +170,7 @@ test('a peer that goes away without DELETE is reaped after the disconnect timeou
 
 test('a full server (503) makes the page fall back to Direct and say why', async (t) => {
   // --webrtc-max-peers 2, both taken: the page's POST /whep gets 503
+  await waitFor(async () => webrtcPeers(await state()).length === 0, { timeoutMs: 30000, what: 'no peer left from earlier tests' });
   const held = [];
   for (let i = 0; i < 2; i++) {
     const r = await page.evaluate(() => fwPeers.connect());
