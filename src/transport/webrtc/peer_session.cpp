@@ -57,10 +57,15 @@ std::string sdpText(const GstWebRTCSessionDescription* description) {
   return text ? std::string(text.get()) : std::string();
 }
 
-CapsRef codecPreferences(const H264Choice& codec) {
+// `ssrc` is the payloader's: webrtcbin writes the answer's a=ssrc / a=ssrc-group:FID lines from
+// these caps. Without it the answer announces SSRC 0, and Chromium then treats the real stream
+// as unsignalled: it decodes the frames but never hands them to the receiver's track, so the
+// <video> stays black.
+CapsRef codecPreferences(const H264Choice& codec, guint ssrc) {
   GstCaps* caps = gst_caps_new_simple(
       "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING, "H264",
-      "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, codec.payload_type, nullptr);
+      "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, codec.payload_type, "ssrc",
+      G_TYPE_UINT, ssrc, nullptr);
   GstStructure* s = gst_caps_get_structure(caps, 0);
   for (const auto& [key, value] : parseFmtp(codec.fmtp)) {
     // Left out: rtph264pay would turn it into a profile and level restriction on its input
@@ -139,8 +144,9 @@ bool PeerSession::buildPipeline(std::string* error) {
                "do-timestamp", FALSE, "block", FALSE, nullptr);
   // config-interval -1: SPS/PPS with every IDR; zero-latency: send each AU as soon as it is in.
   // 1200 bytes leaves room for SRTP, TURN and VPN overheads.
+  const guint ssrc = g_random_int_range(1, G_MAXINT32);
   g_object_set(pay, "config-interval", -1, "pt", params_.plan.codec.payload_type, "mtu", 1200u,
-               nullptr);
+               "ssrc", ssrc, nullptr);
   gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
   gst_util_set_object_arg(G_OBJECT(webrtcbin_), "bundle-policy", "max-bundle");
   g_object_set(webrtcbin_, "latency", 0u, nullptr);
@@ -163,7 +169,7 @@ bool PeerSession::buildPipeline(std::string* error) {
     *error = "webrtcbin gave no transceiver for its sink pad";
     return false;
   }
-  auto prefs = codecPreferences(params_.plan.codec);
+  auto prefs = codecPreferences(params_.plan.codec, ssrc);
   g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                "codec-preferences", prefs.get(), "do-nack", TRUE, "fec-type",
                GST_WEBRTC_FEC_TYPE_NONE, nullptr);
