@@ -20,8 +20,8 @@ packages=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice
   libnice-dev
   gstreamer1.0-x
-  # sources: Xlib headers (x11 guard); Xvfb, x11-apps and the RTSP server for source tests
-  libx11-dev xvfb x11-apps gstreamer1.0-rtsp libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0
+  # sources tests: Xvfb and X clients, the RTSP server; python3 for the slow viewer in bench/fanout
+  python3 xvfb x11-apps gstreamer1.0-rtsp libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0
   # real clients for end-to-end tests
   ffmpeg chromium nodejs npm fonts-dejavu-core
 )
