@@ -118,7 +118,7 @@ test('WebRTC mode decodes H.264 at 720p60 and shows the stamp latency and receiv
       median: median(samples),
       p95: percentile(samples, 95),
       n: samples.length,
-      extra: `POST→first frame ${end.firstFrameMs} ms, jitter buffer ${end.jitterBufferMs} ms/frame, decode ${end.decodeMs} ms/frame, fps ${end.fps}, ${end.kbps} kbit/s, lost ${end.packetsLost}, NACK ${end.nacks}, PLI ${end.plis}, rtt ${end.rttMs} ms`,
+      extra: `POST→answer ${end.answerMs} ms, →connected ${end.connectMs} ms, →first frame shown ${end.firstFrameMs} ms, jitter buffer ${end.jitterBufferMs} ms/frame, decode ${end.decodeMs} ms/frame, fps ${end.fps}, ${end.kbps} kbit/s, lost ${end.packetsLost}, NACK ${end.nacks}, PLI ${end.plis}, rtt ${end.rttMs} ms`,
     };
     t.diagnostic(`WebRTC ${W}x${H}@${FPS}: stamp latency median ${median(samples)} ms, p95 ${percentile(samples, 95)} ms (n=${samples.length}); ${numbers.webrtc.extra}`);
     t.diagnostic(`server peer: ${JSON.stringify(webrtcPeers((await getJson(`${fw.base}/api/state`)).json)[0])}`);

@@ -30,6 +30,8 @@ export class Stats {
       nacks: null, // NACKs sent
       plis: null, // PLIs sent
       firs: null,
+      answerMs: null, // POST /whep to its answer
+      connectMs: null, // POST /whep to ICE+DTLS connected
       firstFrameMs: null, // POST /whep to the first presented frame
       connectionState: null,
       iceState: null,

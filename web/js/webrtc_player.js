@@ -177,6 +177,7 @@ export class WebRtcPlayer {
       throw new WhepError(`POST ${new URL(this.url).pathname} failed: ${e.message}`);
     }
     const answer = await res.text();
+    this.stats.values.answerMs = Math.round(performance.now() - s.postAt);
     if (res.status !== 201 && res.status !== 200) {
       // 404 (no WHEP on this server), 415/400/422 (it cannot serve this browser), 503 (full):
       // the same offer would get the same answer, so the page may fall back at once
@@ -228,7 +229,10 @@ export class WebRtcPlayer {
     this.stats.values.connectionState = state;
     if (state === 'connected') {
       s.disconnectedAt = 0;
-      if (!s.connectedAt) s.connectedAt = performance.now();
+      if (!s.connectedAt) {
+        s.connectedAt = performance.now();
+        this.stats.values.connectMs = Math.round(s.connectedAt - s.postAt);
+      }
       if (!s.firstFrameAt) this.setStatus('connected');
     } else if (state === 'failed') {
       this.fail(s, 'ICE/DTLS connection failed', !s.firstFrameAt);
