@@ -9,6 +9,8 @@
 #include <mutex>
 #include <optional>
 
+#include "core/encoded_frame.hpp"
+
 namespace framewire::media {
 
 struct FrameTime {
@@ -16,6 +18,15 @@ struct FrameTime {
   std::int64_t capture_us = 0;
   std::int64_t encode_start_us = 0;
 };
+
+// Puts a raw frame's times, and the moment the encoder gave it back, on the encoded frame.
+inline void applyFrameTime(core::EncodedFrame& frame, const FrameTime& time,
+                           std::int64_t encoded_us) {
+  frame.pts_ns = static_cast<std::int64_t>(time.pts_ns);
+  frame.capture_us = time.capture_us;
+  frame.encode_start_us = time.encode_start_us;
+  frame.encoded_us = encoded_us;
+}
 
 class FrameTimes {
  public:

@@ -64,10 +64,7 @@ void JpegBranch::publish(GstBuffer* buffer, const FrameTime& time, std::int64_t 
   frame->width = width_.load();
   frame->height = height_.load();
   frame->sequence = sequence_.fetch_add(1);
-  frame->pts_ns = static_cast<std::int64_t>(time.pts_ns);
-  frame->capture_us = time.capture_us;
-  frame->encode_start_us = time.encode_start_us;
-  frame->encoded_us = encoded_us;
+  applyFrameTime(*frame, time, encoded_us);
   bus_.publish(frame);
 }
 

@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "net/handoff.hpp"
 #include "net/strand_poster.hpp"
+#include "net/websocket_setup.hpp"
 #include "transport/direct/direct_framing.hpp"
 
 namespace framewire::transport::direct {
@@ -45,13 +46,8 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
   }
 
   void start() {
-    ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
-                                                   options_.idle_timeout,
-                                                   /*keep_alive_pings=*/true});
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-      response.set(beast::http::field::server, "framewire");
-    }));
-    ws_.read_message_max(options_.max_control_bytes);
+    net::configureServerWebSocket(ws_, options_.handshake_timeout, options_.idle_timeout,
+                                  options_.max_control_bytes);
     // One frame per access unit: no 4 KiB fragments, fewer writes.
     ws_.auto_fragment(false);
     ws_.async_accept(request_,

@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "net/handoff.hpp"
 #include "net/strand_poster.hpp"
+#include "net/websocket_setup.hpp"
 
 namespace framewire::transport::events {
 
@@ -32,13 +33,8 @@ class EventsSession : public std::enable_shared_from_this<EventsSession> {
   }
 
   void start() {
-    ws_.set_option(websocket::stream_base::timeout{options_.handshake_timeout,
-                                                   options_.idle_timeout,
-                                                   /*keep_alive_pings=*/true});
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-      response.set(beast::http::field::server, "framewire");
-    }));
-    ws_.read_message_max(options_.max_client_message_bytes);
+    net::configureServerWebSocket(ws_, options_.handshake_timeout, options_.idle_timeout,
+                                  options_.max_client_message_bytes);
     ws_.async_accept(request_,
                      [self = shared_from_this()](beast::error_code ec) { self->onAccept(ec); });
   }
