@@ -1,10 +1,13 @@
 // Helpers for the source tests: an Xvfb display the test owns, framewire with its stdin
-// piped, an MJPEG reader that stays connected, and a /ws/events listener when it exists.
+// piped, an MJPEG reader that stays connected (and reads each picture's size), and a small
+// RTSP camera (rtsp_server.py).
 // Every process started here is ended here, by its PID.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { framewireBinary, freePort, getJson, sleep, waitFor } from './framewire.mjs';
 
 export function freeDisplay() {
@@ -95,15 +98,21 @@ export async function startFramewireWithStdin(options) {
   return server;
 }
 
-// Keeps an MJPEG /stream open and counts JPEG parts (SOI markers) and bytes.
+// Keeps an MJPEG /stream open and counts JPEG parts (SOI markers) and bytes; `size` is the
+// width x height of the latest picture's baseline frame header (SOF0), e.g. "1280x720".
 export function mjpegReader(base) {
-  const reader = { bytes: 0, parts: 0, closed: false, lastJpeg: null };
+  const reader = { bytes: 0, parts: 0, closed: false, lastJpeg: null, size: null };
   let current = [];
   reader.req = http.get(`${base}/stream`, (res) => {
     res.on('data', (chunk) => {
       reader.bytes += chunk.length;
       for (let i = 0; i + 1 < chunk.length; i++) {
         if (chunk[i] === 0xff && chunk[i + 1] === 0xd8) reader.parts++;
+        // FF C0, length (2), precision (1), height (2), width (2); jpegenc writes it early in
+        // the picture, so it rarely straddles two chunks (a split one is simply skipped)
+        if (chunk[i] === 0xff && chunk[i + 1] === 0xc0 && i + 8 < chunk.length) {
+          reader.size = `${chunk.readUInt16BE(i + 7)}x${chunk.readUInt16BE(i + 5)}`;
+        }
       }
       current.push(chunk);
       if (current.length > 64) current = current.slice(-32);
@@ -122,4 +131,57 @@ export function mjpegReader(base) {
 export async function sourceState(base) {
   const r = await getJson(`${base}/api/state`);
   return r.json?.source;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// The RTSP camera needs Debian's python3 (python3-gi) and GStreamer's RTSP server typelib.
+export function rtspServerMissing() {
+  if (!fs.existsSync('/usr/bin/python3')) return 'no /usr/bin/python3';
+  if (!fs.readdirSync('/usr/lib/x86_64-linux-gnu/girepository-1.0', { throwIfNoEntry: false })
+    ?.some((f) => f.startsWith('GstRtspServer-1.0'))) {
+    return 'gir1.2-gst-rtsp-server-1.0 not installed';
+  }
+  if (!fs.existsSync('/usr/lib/python3/dist-packages/gi')) return 'python3-gi not installed';
+  return false;
+}
+
+// Starts rtsp_server.py on 127.0.0.1:port; resolves once it listens. `url` is its stream.
+export async function startRtspServer(port, { width = 640, height = 360, fps = 30 } = {}) {
+  const proc = spawn('/usr/bin/python3', [path.join(here, 'rtsp_server.py'), String(port),
+    String(width), String(height), String(fps)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (c) => { out += c.toString(); });
+  proc.stderr.on('data', (c) => { out += c.toString(); });
+  const exited = () => proc.exitCode !== null || proc.signalCode !== null;
+  await waitFor(() => /ready/.test(out) || exited(), { timeoutMs: 15000, what: 'RTSP server ready' });
+  if (exited()) throw new Error(`RTSP server exited: ${out}`);
+  return {
+    pid: proc.pid,
+    url: `rtsp://127.0.0.1:${port}/cam`,
+    async stop() {
+      if (exited()) return;
+      const gone = new Promise((r) => proc.once('exit', r));
+      process.kill(proc.pid, 'SIGKILL');
+      await gone;
+    },
+  };
+}
+
+// Records, for each Direct picture a RecordingSocket receives, its arrival (ms, Date.now()) and
+// the capture time in its header (µs since the epoch): NO SIGNAL frames are told from live ones
+// by their capture time against the signal events' time_us.
+export function recordFrameTimes(sock) {
+  const times = [];
+  const previous = sock.onBinary;
+  sock.onBinary = (data) => {
+    if (data.length >= 10 && data[0] === 1) times.push({ at: Date.now(), captureUs: Number(data.readBigUInt64BE(2)) });
+    if (previous) previous(data);
+  };
+  return times;
+}
+
+// The arrival time (ms) of the first recorded picture captured at or after timeUs, or null.
+export function firstFrameAfter(times, timeUs) {
+  return times.find((f) => f.captureUs >= timeUs)?.at ?? null;
 }
