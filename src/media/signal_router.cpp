@@ -68,8 +68,13 @@ void SignalRouter::onNoSignalFrame(GstBuffer* buffer, std::int64_t capture_us) {
 void SignalRouter::loseLocked(const std::string& reason) {
   if (lost_) {
     if (reason != reason_) {
+      // A better reason found later (silence first, then the camera's connection refused):
+      // the picture, /api/state and an event all say the new one.
       reason_ = reason;
-      no_signal_.show(reason_, width_, height_);
+      last_change_us_ = core::wallClockMicros();
+      spdlog::info("media: signal still lost, now: {}", reason_);
+      if (started_) no_signal_.show(reason_, width_, height_);
+      if (outputs_.changed) outputs_.changed(true, reason_);
     }
     return;
   }

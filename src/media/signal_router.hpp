@@ -6,7 +6,8 @@
 // fails (with its reason) or when no live frame came for the signal timeout; from then on the
 // NoSignalSource's frames go to the same outputs, so encoders and viewers carry on. The first
 // live frame afterwards (for a pass-through source: the first keyframe, so every decoder can
-// start on it) restores the live picture at once.
+// start on it) restores the live picture at once. A new reason while lost is told as another
+// loss (changed(true, new reason)).
 //
 // Threads: onCapture() on the capture streaming thread, NO SIGNAL frames on the generator's
 // thread (both under one lock, so outputs see one ordered stream); onFailure(), start(),
