@@ -3,6 +3,7 @@
 #include <gst/app/gstappsink.h>
 
 #include "core/clock.hpp"
+#include "core/h264_info.hpp"
 #include "core/latency_stamp.hpp"
 #include "core/log.hpp"
 #include "media/gst_ptr.hpp"
@@ -25,6 +26,23 @@ GstCaps* unixTimestampCaps() {
     return c;
   }();
   return caps;
+}
+
+// h264parse puts an access unit delimiter in front of every AU it outputs; the source did not
+// send it, and it carries nothing a decoder needs. Offset of the AU after it (0: none).
+std::size_t addedDelimiterBytes(GstBuffer* buffer) {
+  GstMapInfo map;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return 0;
+  std::size_t skip = 0;
+  const auto nals = core::splitAnnexB({map.data, map.size});
+  if (nals.size() > 1 && nals[0].type == 9) {
+    // Back from the second NAL's header to the start of its start code (3 or 4 bytes).
+    std::size_t at = static_cast<std::size_t>(nals[1].bytes.data() - map.data) - 3;
+    if (at > 0 && map.data[at - 1] == 0) --at;
+    skip = at;
+  }
+  gst_buffer_unmap(buffer, &map);
+  return skip;
 }
 
 std::int64_t captureMicrosOf(GstBuffer* buffer) {
@@ -71,6 +89,8 @@ void CapturePipeline::build() {
   const std::uint64_t generation = ++generation_;
   video_info_valid_ = false;
   width_ = height_ = 0;
+  splitter_.reset();
+  headers_.clear();
   frames_since_build_ = false;
   try {
     spec_ = describeSource(config_);
@@ -90,7 +110,10 @@ void CapturePipeline::build() {
     // viewer can start at any keyframe. The appsink keeps every AU (a dropped one would break
     // decoding until the next IDR), raw frames only the newest.
     const std::string tail =
-        spec_.encoded
+        spec_.split_access_units
+            ? " ! appsink name=capture_sink sync=false max-buffers=0 emit-signals=false "
+              "enable-last-sample=false"
+        : spec_.encoded
             ? " ! h264parse config-interval=-1 "
               "! video/x-h264,stream-format=byte-stream,alignment=au "
               "! appsink name=capture_sink sync=false max-buffers=0 emit-signals=false "
@@ -234,16 +257,72 @@ GstFlowReturn CapturePipeline::onNewSample(GstElement* sink, gpointer self_ptr) 
   if (!sample) return GST_FLOW_OK;
   GstBuffer* buffer = gst_sample_get_buffer(sample.get());
   if (buffer == nullptr) return GST_FLOW_OK;
-  self->frames_captured_.fetch_add(1);
-  self->frames_since_build_ = true;
-  if (!self->on_frame_) return GST_FLOW_OK;
+  if (self->spec_.split_access_units) {
+    self->splitAndDeliver(buffer);
+  } else if (self->spec_.encoded) {
+    // Without h264parse's delimiter, as a sub-buffer (no copy).
+    GstPtr<GstBuffer> trimmed;
+    if (const std::size_t skip = addedDelimiterBytes(buffer); skip > 0) {
+      trimmed = adopt(gst_buffer_copy_region(buffer, GST_BUFFER_COPY_ALL, skip,
+                                             gst_buffer_get_size(buffer) - skip));
+      buffer = trimmed.get();
+    }
+    self->deliver(buffer);
+  } else {
+    self->deliver(buffer);
+  }
+  return GST_FLOW_OK;
+}
+
+void CapturePipeline::deliver(GstBuffer* buffer) {
+  frames_captured_.fetch_add(1);
+  frames_since_build_ = true;
+  if (!on_frame_) return;
   try {
-    self->on_frame_(Frame{buffer, captureMicrosOf(buffer), self->width_, self->height_,
-                          self->spec_.encoded});
+    on_frame_(Frame{buffer, captureMicrosOf(buffer), width_, height_, spec_.encoded});
   } catch (const std::exception& e) {
     spdlog::error("media: capture frame handler failed: {}", e.what());
   }
-  return GST_FLOW_OK;
+}
+
+// Streaming thread: a chunk of the byte stream as read; whole access units go on.
+void CapturePipeline::splitAndDeliver(GstBuffer* chunk) {
+  GstMapInfo map;
+  if (!gst_buffer_map(chunk, &map, GST_MAP_READ)) return;
+  splitter_.push({map.data, map.size},
+                 [this](std::span<const std::uint8_t> au) { deliverAccessUnit(au); });
+  gst_buffer_unmap(chunk, &map);
+}
+
+void CapturePipeline::deliverAccessUnit(std::span<const std::uint8_t> access_unit) {
+  bool has_sps = false;
+  std::vector<std::uint8_t> headers;
+  for (const auto& nal : core::splitAnnexB(access_unit)) {
+    if (nal.type != 7 && nal.type != 8) continue;
+    has_sps = has_sps || nal.type == 7;
+    headers.insert(headers.end(), {0, 0, 0, 1});
+    headers.insert(headers.end(), nal.bytes.begin(), nal.bytes.end());
+  }
+  if (has_sps) {
+    headers_ = std::move(headers);
+    if (const auto size = spsPictureSize(access_unit)) {
+      width_ = size->width;
+      height_ = size->height;
+    }
+  }
+  const bool keyframe = core::containsIdr(access_unit);
+  // The producer's bytes as they are. Only an IDR that came without SPS/PPS gets the last ones
+  // in front, so a viewer can start on it (producers should repeat them: x264's
+  // repeat-headers=1, and then nothing is ever added).
+  const bool add_headers = keyframe && !has_sps && !headers_.empty();
+  const std::size_t size = access_unit.size() + (add_headers ? headers_.size() : 0);
+  GstPtr<GstBuffer> buffer = adopt(gst_buffer_new_allocate(nullptr, size, nullptr));
+  if (!buffer) return;
+  std::size_t at = 0;
+  if (add_headers) at = gst_buffer_fill(buffer.get(), 0, headers_.data(), headers_.size());
+  gst_buffer_fill(buffer.get(), at, access_unit.data(), access_unit.size());
+  if (!keyframe) GST_BUFFER_FLAG_SET(buffer.get(), GST_BUFFER_FLAG_DELTA_UNIT);
+  deliver(buffer.get());
 }
 
 }  // namespace framewire::media

@@ -11,7 +11,8 @@
 // never ends the process. Files loop: their end of stream seeks back to the start.
 //
 // Raw sources end in I420 (stamped); encoded ones (SourceSpec::encoded) end in H.264 Annex-B
-// access units, handed over as they are.
+// access units, handed over as they are (cut by h264parse, or for split_access_units by
+// AccessUnitSplitter, with the input's bytes untouched).
 // Threads: start()/stop() and every restart run on the ControlLoop thread; the counters may be
 // read from any thread.
 
@@ -22,10 +23,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "config/config.hpp"
 #include "media/control_loop.hpp"
 #include "media/pipeline.hpp"
+#include "media/sources/access_units.hpp"
 #include "media/sources/source_spec.hpp"
 
 namespace framewire::media {
@@ -67,6 +71,9 @@ class CapturePipeline {
   static GstPadProbeReturn onProbe(GstPad* pad, GstPadProbeInfo* info, gpointer self);
   static GstFlowReturn onNewSample(GstElement* sink, gpointer self);
   void stamp(GstPadProbeInfo* info);
+  void deliver(GstBuffer* buffer);
+  void splitAndDeliver(GstBuffer* chunk);
+  void deliverAccessUnit(std::span<const std::uint8_t> access_unit);
 
   const config::Config config_;
   ControlLoop& loop_;
@@ -88,8 +95,10 @@ class CapturePipeline {
   // Streaming thread state (the pipeline is rebuilt, and these reset, while it is stopped).
   GstVideoInfo video_info_{};
   bool video_info_valid_ = false;
-  int width_ = 0;  // from the caps, raw or encoded
+  int width_ = 0;  // from the caps, raw or encoded (or the SPS, when framewire splits)
   int height_ = 0;
+  AccessUnitSplitter splitter_;          // SourceSpec::split_access_units
+  std::vector<std::uint8_t> headers_;    // the last SPS and PPS seen, with their start codes
 
   std::atomic<bool> running_{false};
   std::atomic<bool> frames_since_build_{false};

@@ -72,32 +72,9 @@ void H264Branch::setEncoderPublishing(bool on) {
   encoder_publishing_ = on;
 }
 
-// h264parse puts an access unit delimiter in front of every AU it outputs; the source did not
-// send it, and it carries nothing a decoder needs. Offset of the AU after it (0: none).
-std::size_t addedDelimiterBytes(GstBuffer* buffer) {
-  GstMapInfo map;
-  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return 0;
-  std::size_t skip = 0;
-  const auto nals = core::splitAnnexB({map.data, map.size});
-  if (nals.size() > 1 && nals[0].type == 9) {
-    // Back from the second NAL's header to the start of its start code (3 or 4 bytes).
-    std::size_t at = static_cast<std::size_t>(nals[1].bytes.data() - map.data) - 3;
-    if (at > 0 && map.data[at - 1] == 0) --at;
-    skip = at;
-  }
-  gst_buffer_unmap(buffer, &map);
-  return skip;
-}
-
 void H264Branch::publishPassthrough(GstBuffer* buffer, std::int64_t capture_us, int width,
                                     int height) {
-  // The source's bytes as they came: without the delimiter, as a sub-buffer (no copy).
-  GstPtr<GstBuffer> trimmed;
-  if (const std::size_t skip = addedDelimiterBytes(buffer); skip > 0) {
-    trimmed = adopt(gst_buffer_copy_region(buffer, GST_BUFFER_COPY_ALL, skip,
-                                           gst_buffer_get_size(buffer) - skip));
-    buffer = trimmed.get();
-  }
+  // The source's access unit as the capture pipeline gave it (sources/access_units.hpp).
   std::shared_ptr<core::EncodedFrame> frame = wrapBuffer(buffer);
   if (!frame) return;
   frame->codec = core::Codec::kH264;

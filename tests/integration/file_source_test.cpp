@@ -43,9 +43,10 @@ TEST(FileSource, LoopsInRealTimeAndStreamTakesItsSize) {
   const double fps = (state.frames_captured - captured0) / seconds;
   std::printf("[ measure ] file source: %.1f fps captured over %.1f s of a 1 s clip\n", fps,
               seconds);
-  // Real time: about 30 fps, not as fast as the decoder can go; looped: still going after 3 s.
-  EXPECT_GT(fps, 22.0);
-  EXPECT_LT(fps, 38.0);
+  // Real time: about 30 fps, never as fast as the decoder can go (hundreds of fps for this
+  // clip); looped: still going after 3 s. The lower bound is loose: a busy machine may lag.
+  EXPECT_GT(fps, 10.0);
+  EXPECT_LT(fps, 40.0);
   EXPECT_EQ(state.signal, "live") << state.signal_reason;
   EXPECT_EQ(state.signal_losses, 0u) << "the loop showed NO SIGNAL";
   EXPECT_EQ(state.width, 320);

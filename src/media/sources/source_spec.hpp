@@ -18,6 +18,10 @@ namespace framewire::media {
 struct SourceSpec {
   std::string description;            // the source part of the capture pipeline
   bool encoded = false;               // H.264 passed through (no encoder while live)
+  // Encoded only: the description ends in a plain Annex-B byte stream that framewire cuts into
+  // access units itself (sources/access_units.hpp) instead of h264parse, so viewers get the
+  // producer's bytes unchanged (stdin).
+  bool split_access_units = false;
   bool loop = false;                  // end of stream means "seek to the start" (files)
   bool restart_when_silent = true;    // a quiet source is rebuilt (not stdin: it would lose data)
   std::string error_reason = "no signal";  // what NO SIGNAL says after an error

@@ -1,5 +1,5 @@
 // stdin: raw frames (I420, NV12, RGB, BGR at --size and --fps) or H.264 Annex-B from another
-// program. Raw frames are timed by their arrival: the producer paces them.
+// program. Frames are timed by their arrival: the producer paces them.
 #include "media/sources/stdin_source.hpp"
 
 #include <fmt/format.h>
@@ -14,8 +14,11 @@ SourceSpec stdinSource(const config::Config& config) {
   spec.end_reason = "input ended";
   if (s.codec == "h264") {
     spec.encoded = true;
-    spec.description = "fdsrc name=source fd=0 blocksize=65536 do-timestamp=true";
-    spec.elements = {"fdsrc", "h264parse"};
+    // Cut into access units by framewire, not h264parse (which rewrites start codes and adds
+    // delimiters): what viewers get is byte for byte what the producer wrote.
+    spec.split_access_units = true;
+    spec.description = "fdsrc name=source fd=0 blocksize=65536";
+    spec.elements = {"fdsrc"};
     return spec;
   }
   const std::string format = s.format == "i420"   ? "i420"
