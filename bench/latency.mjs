@@ -20,7 +20,11 @@ import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.
 import { renderChart } from './lib/chart.mjs';
 
 const USAGE = `usage: node bench/latency.mjs [--sessions N] [--seconds S] [--configs WxH@FPS:KBPS:GOP,...]
-  [--modes webrtc,direct,mjpeg] [--jitter-target MS] [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]`;
+  [--modes webrtc,direct,mjpeg] [--jitter-target MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
+  [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]
+  --variant: a second framewire per variant, started with extra ARGS (e.g. 'nopd=--webrtc-playout-delay false'),
+  measured for --variant-modes as rows "<mode> NAME", in the same run. In ARGS, KEY=VALUE sets an
+  environment variable (e.g. FRAMEWIRE_BENCH_SINK_SYNC=1) and @PATH runs another framewire binary`;
 
 const opts = parseArgs(
   process.argv.slice(2),
@@ -31,6 +35,8 @@ const opts = parseArgs(
     modes: 'webrtc,direct,mjpeg',
     baseline: true,
     'jitter-target': '',
+    variant: '',
+    'variant-modes': 'webrtc',
     framewire: '',
     'baseline-bin': '',
     name: '',
@@ -46,6 +52,22 @@ const baselineBin = opts.baseline ? findBinary(opts['baseline-bin'], 'bench/base
 if (opts.baseline && !baselineBin) console.error('bench: no baseline binary (build framewire_bench_baseline): baseline skipped');
 const configs = opts.configs.split(',').map(parseConfig);
 const modes = opts.modes.split(',').map((m) => m.trim());
+// 'nopd=--webrtc-playout-delay false;x=--a b' → [{ name: 'nopd', args: [...] }, ...]
+const variants = opts.variant
+  .split(';')
+  .map((v) => v.trim())
+  .filter(Boolean)
+  .map((v) => {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Error(`bad --variant "${v}" (want NAME=ARGS)`);
+    const words = v.slice(eq + 1).trim().split(/\s+/).filter(Boolean);
+    // KEY=VALUE words (upper-case key) go to the environment, @PATH is another framewire binary
+    const env = Object.fromEntries(words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+    const bin = words.find((w) => w.startsWith('@'))?.slice(1) || null;
+    const args = words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w) && !w.startsWith('@'));
+    return { name: v.slice(0, eq), args, env, bin };
+  });
+const variantModes = opts['variant-modes'].split(',').map((m) => m.trim()).filter(Boolean);
 const name = opts.name || `latency-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`;
 
 // Does this framewire build serve WHEP yet? (404 = no route; anything else = it does)
@@ -63,6 +85,11 @@ for (const config of configs) {
   results.configs.push(entry);
   const fw = await startServer(framewireBin, [...serverArgs(config), '--jpeg-fps', String(config.fps), '--log-level', 'info'], { name: 'framewire' });
   const base = baselineBin ? await startServer(baselineBin, serverArgs(config), { name: 'baseline' }) : null;
+  const extra = [];
+  for (const v of variants) {
+    const args = [...serverArgs(config), '--jpeg-fps', String(config.fps), '--log-level', 'info', ...v.args];
+    extra.push({ ...v, server: await startServer(v.bin || framewireBin, args, { name: `framewire-${v.name}`, env: v.env }) });
+  }
   const browser = await launchBrowser();
   try {
     const whep = await hasWhep(fw.base);
@@ -75,24 +102,32 @@ for (const config of configs) {
       }
       plan.push({ key: m, mode: m, server: fw, isBaseline: false });
     }
+    for (const v of extra) {
+      for (const m of variantModes) plan.push({ key: `${m} ${v.name}`, mode: m, server: v.server, isBaseline: false });
+    }
     // --jitter-target: the WebRTC rows again with the receiver's jitterBufferTarget set
     if (opts['jitter-target'] !== '') {
       const jbt = Number(opts['jitter-target']);
       for (const p of plan.filter((x) => x.mode === 'webrtc')) plan.push({ ...p, key: `${p.key} jbt${jbt}`, jitterBufferTarget: jbt });
     }
-    for (const p of plan) {
-      const sessions = [];
-      for (let i = 0; i < opts.sessions; i++) {
-        process.stderr.write(`bench: ${config.label} ${p.key} session ${i + 1}/${opts.sessions}\r`);
-        sessions.push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null }));
+    // Round robin (session i of every row, then i + 1): a change in the machine's load
+    // touches every row alike instead of whichever row ran during it.
+    const sessions = new Map(plan.map((p) => [p.key, []]));
+    for (let i = 0; i < opts.sessions; i++) {
+      for (const p of plan) {
+        process.stderr.write(`bench: ${config.label} session ${i + 1}/${opts.sessions} ${p.key}          \r`);
+        sessions.get(p.key).push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null }));
       }
-      entry.modes[p.key] = aggregateMode(sessions, { seconds: opts.seconds });
+    }
+    for (const p of plan) {
+      entry.modes[p.key] = aggregateMode(sessions.get(p.key), { seconds: opts.seconds });
       if (entry.modes[p.key].presented) measured++;
     }
   } finally {
     await browser.close();
     await fw.stop();
     if (base) await base.stop();
+    for (const v of extra) await v.server.stop();
   }
 }
 process.stderr.write('\n');

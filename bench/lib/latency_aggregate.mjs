@@ -51,6 +51,8 @@ export function aggregateMode(sessions, { seconds }) {
       jitterBufferMs: round(median(rtc.map((w) => w.jitterBufferMs)), 1),
       framesDropped: rtc.reduce((a, w) => a + (w.framesDropped || 0), 0),
       decoder: rtc[0].decoder,
+      // median ms from the session's start to: ICE gathered (offer sent), answer, connected
+      phases: Object.fromEntries(['gathered', 'answered', 'connected'].map((k) => [k, round(median(rtc.map((w) => w.phases?.[k] ?? null)), 0)])),
     };
   }
   const stages = ok.map((s) => s.stages).filter(Boolean);

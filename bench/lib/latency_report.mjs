@@ -66,6 +66,19 @@ export function stageRows(entry) {
   return rows;
 }
 
+export const PHASE_HEADERS = ['mode', 'offer sent (ICE gathered)', 'answer in', 'connected', 'first frame'];
+
+// WebRTC set-up, median ms from the session's start: where the time to first frame goes.
+export function phaseRows(entry) {
+  const rows = [];
+  for (const [key, m] of Object.entries(entry.modes)) {
+    const p = m.webrtc?.phases;
+    if (!m.presented || !p) continue;
+    rows.push([key === 'baseline' ? 'baseline (webrtc)' : key, p.gathered, p.answered, p.connected, m.firstFrameMs]);
+  }
+  return rows;
+}
+
 export function printLatency(results) {
   console.log(`\nframewire latency bench "${results.name}" — ms; load average ${results.loadAverageStart.join(' ')} → ${results.loadAverageEnd.join(' ')}`);
   console.log(`${results.opts.sessions} session(s) x ${results.opts.seconds} s per mode; "base" = the dedicated webrtcbin baseline in the same run\n`);
@@ -75,12 +88,16 @@ export function printLatency(results) {
     for (const n of notes(entry)) console.log(`  ${n}`);
     console.log('\nper stage (p50, ms): server side from /api/state (baseline: its x264 pads), browser side from the page');
     console.log(textTable(STAGE_HEADERS, stageRows(entry)));
+    if (phaseRows(entry).length) {
+      console.log('\nWebRTC set-up (median ms from the session start)');
+      console.log(textTable(PHASE_HEADERS, phaseRows(entry)));
+    }
     console.log('');
   }
 }
 
 export function latencyMarkdown(results) {
   return results.configs
-    .map((entry) => `**${entry.config.label}**\n\n${markdownTable(LATENCY_HEADERS, latencyRows(entry))}${notes(entry).map((n) => `\n\n_${n}_`).join('')}\n\nPer stage (p50, ms):\n\n${markdownTable(STAGE_HEADERS, stageRows(entry))}`)
+    .map((entry) => `**${entry.config.label}**\n\n${markdownTable(LATENCY_HEADERS, latencyRows(entry))}${notes(entry).map((n) => `\n\n_${n}_`).join('')}\n\nPer stage (p50, ms):\n\n${markdownTable(STAGE_HEADERS, stageRows(entry))}${phaseRows(entry).length ? `\n\nWebRTC set-up (median ms from the session start):\n\n${markdownTable(PHASE_HEADERS, phaseRows(entry))}` : ''}`)
     .join('\n\n');
 }

@@ -26,9 +26,9 @@ export function findBinary(explicit, relPath) {
 
 const started = new Set();
 
-export function startServer(bin, args, { timeoutMs = 30000, name = path.basename(bin) } = {}) {
+export function startServer(bin, args, { timeoutMs = 30000, name = path.basename(bin), env = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     started.add(proc);
     let log = '';
     let settled = false;

@@ -25,8 +25,13 @@ export async function inboundVideo(pc) {
 }
 
 // Plain WHEP: recvonly offer with every host candidate in it, POST, 201 + answer.
-export async function connectWhep(path, onTrack, { jitterBufferTarget = null } = {}) {
+export async function connectWhep(path, onTrack, { jitterBufferTarget = null, phases = null } = {}) {
+  const t0 = performance.now();
+  const mark = (name) => {
+    if (phases && phases[name] === undefined) phases[name] = Math.round(performance.now() - t0);
+  };
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && mark('connected'));
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.ontrack = (e) => {
     // Chromium's receiver-side hint (ms); 0 asks for the shortest playout delay it allows
@@ -35,6 +40,7 @@ export async function connectWhep(path, onTrack, { jitterBufferTarget = null } =
   };
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc, 2000);
+  mark('gathered');
   const res = await fetch(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/sdp' },
@@ -46,6 +52,7 @@ export async function connectWhep(path, onTrack, { jitterBufferTarget = null } =
     pc.close();
     throw new Error(`WHEP POST ${path}: ${res.status} ${answer.slice(0, 200)}`);
   }
+  mark('answered');
   await pc.setRemoteDescription({ type: 'answer', sdp: answer });
   const location = res.headers.get('Location');
   const close = () => {
@@ -56,10 +63,12 @@ export async function connectWhep(path, onTrack, { jitterBufferTarget = null } =
 }
 
 export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitterBufferTarget = null }) {
+  // ms from the page's start of this session: ICE gathered, answer received, connected
+  const phases = {};
   const { pc, close } = await connectWhep(path, (track) => {
     video.srcObject = new MediaStream([track]);
     video.play().catch(() => {});
-  }, { jitterBufferTarget });
+  }, { jitterBufferTarget, phases });
 
   let running = true;
   const onVideoFrame = (now, meta) => {
@@ -103,6 +112,7 @@ export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitt
       nackCount: last?.nackCount ?? 0,
       pliCount: last?.pliCount ?? 0,
       decoder: last?.decoderImplementation ?? null,
+      phases,
     },
   });
 }
