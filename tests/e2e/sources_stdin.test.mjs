@@ -1,6 +1,7 @@
 // stdin: raw frames from ffmpeg reach viewers; closing stdin gives "input ended" NO SIGNAL
-// frames and no exit. H.264 from ffmpeg is passed through: the raw Direct access units are
-// byte-for-byte pieces of what was piped in.
+// frames, the page's NO SIGNAL banner (live from /ws/events, and at load from /api/state) and
+// no exit. H.264 from ffmpeg is passed through: the raw Direct access units are
+// byte for byte what was piped in.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -8,14 +9,17 @@ import { test } from 'node:test';
 import { run, sleep, waitFor } from './lib/framewire.mjs';
 import { sourceState, startFramewireWithStdin } from './lib/sources.mjs';
 import { RecordingSocket } from './lib/ws_client.mjs';
+import { launchBrowser } from './lib/browser.mjs';
 
-test('raw frames from ffmpeg reach viewers; end of input gives NO SIGNAL, not an exit', async (t) => {
+test('raw frames from ffmpeg reach viewers; end of input gives NO SIGNAL and the page\'s banner, not an exit', async (t) => {
   const fw = await startFramewireWithStdin({
     source: 'stdin', format: 'i420', size: '640x360', fps: 30, linger: 5, 'log-level': 'info',
   });
+  // ffmpeg runs until the test ends its input (at most 60 s)
   const ffmpeg = spawn('ffmpeg', ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30',
-    '-t', '4', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    '-t', '60', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
   ffmpeg.stdout.pipe(fw.proc.stdin);
+  let browser = null;
   try {
     const sock = new RecordingSocket(`${fw.wsBase}/ws/direct`, { keepBinary: false });
     await sock.opened;
@@ -23,19 +27,43 @@ test('raw frames from ffmpeg reach viewers; end of input gives NO SIGNAL, not an
     const hello = sock.texts().find((m) => m.type === 'hello');
     assert.equal(hello.width, 640);
     assert.equal((await sourceState(fw.base)).signal, 'live');
-    // ffmpeg stops after 4 s: stdin ends
+    // The page: no banner while live.
+    browser = await launchBrowser();
+    const page = await browser.context.newPage();
+    await page.goto(`${fw.base}/?mode=mjpeg`);
+    await page.waitForFunction(() => document.getElementById('signal-banner')?.dataset.signal === 'live',
+      null, { timeout: 15000 });
+    assert.equal(await page.isVisible('#signal-banner'), false, 'the banner shows while live');
+
+    // End of input.
+    const endedAt = Date.now();
+    ffmpeg.stdout.unpipe(fw.proc.stdin);
+    process.kill(ffmpeg.pid, 'SIGKILL');
+    fw.proc.stdin.end();
     const s = await waitFor(async () => {
       const st = await sourceState(fw.base);
       return st?.signal === 'lost' ? st : null;
-    }, { timeoutMs: 10000, what: 'input ended' });
+    }, { timeoutMs: 10000, intervalMs: 50, what: 'input ended' });
+    const lostMs = Date.now() - endedAt;
     assert.equal(s.signal_reason, 'input ended');
+    // The page learns it live, from /ws/events.
+    await page.waitForSelector('#signal-banner', { state: 'visible', timeout: 10000 });
+    const text = await page.textContent('#signal-banner');
+    assert.match(text, /NO SIGNAL/);
+    assert.match(text, /input ended/);
+    // And at load, from /api/state.
+    await page.reload();
+    await page.waitForSelector('#signal-banner', { state: 'visible', timeout: 10000 });
+    assert.match(await page.textContent('#signal-banner'), /input ended/);
     const n = sock.binaryCount;
     await sleep(1500);
     assert.ok(!fw.exited(), 'framewire exited at the end of its input');
     assert.ok(!sock.closed, 'the viewer was dropped');
     assert.ok(sock.binaryCount > n + 20, `only ${sock.binaryCount - n} NO SIGNAL frames in 1.5 s`);
     await sock.close();
+    t.diagnostic(`stdin closed -> signal lost in ${lostMs} ms`);
   } finally {
+    if (browser) await browser.close();
     try { process.kill(ffmpeg.pid, 'SIGKILL'); } catch { /* gone */ }
     const code = await fw.stop();
     t.diagnostic(`framewire stopped with ${code}`);
@@ -62,18 +90,17 @@ test('H.264 from ffmpeg is passed through byte for byte', async () => {
     }
     await sock.waitFor((s) => s.binaryCount >= 60, { timeoutMs: 10000, what: '60 raw access units' });
     const aus = sock.binaries().map((m) => m.data);
-    // h264parse (which finds the access units) writes every start code as 00 00 00 01 and
-    // puts no delimiter framewire keeps: the NAL units themselves must be byte-identical.
-    const inNals = nalPayloads(input).map((n) => n.toString('hex'));
-    const outNals = aus.flatMap((au) => nalPayloads(au)).map((n) => n.toString('hex'));
-    const first = inNals.indexOf(outNals[0]);
-    assert.ok(first >= 0, 'the first NAL unit delivered is not one of the input');
-    let same = 0;
-    for (let i = 0; i < outNals.length && first + i < inNals.length; i++) {
-      assert.equal(outNals[i], inNals[first + i], `NAL unit ${i} differs from the input's`);
-      same++;
-    }
-    assert.ok(same >= 120, `only ${same} NAL units compared`);
+    // Byte identity: the access units delivered, joined, are one unbroken piece of the input
+    // (start codes, headers and all), beginning at an access unit of the input.
+    const joined = Buffer.concat(aus);
+    const first = input.indexOf(aus[0]);
+    assert.ok(first >= 0, 'the first access unit delivered is not a piece of the input');
+    assert.ok(joined.length > input.length / 3, `only ${joined.length} of ${input.length} bytes delivered`);
+    const piece = input.subarray(first, first + joined.length);
+    const differs = [...joined].findIndex((b, i) => b !== piece[i]);
+    assert.equal(differs, -1, `delivered byte ${differs} differs from the input's byte ${first + differs}`);
+    assert.equal(joined.length, piece.length);
+    for (const au of aus) assert.deepEqual([...au.subarray(0, 4)], [0, 0, 0, 1], 'an access unit starts mid-way');
     const src = await sourceState(fw.base);
     assert.equal(src.passthrough, true);
     assert.equal(src.bframes, false);
@@ -82,23 +109,3 @@ test('H.264 from ffmpeg is passed through byte for byte', async () => {
     await fw.stop();
   }
 });
-
-// NAL unit payloads of an Annex-B stream (start codes of 3 or 4 bytes removed, trailing zero
-// bytes of a 4-byte start code not counted), access unit delimiters left out.
-function nalPayloads(buf) {
-  const starts = [];
-  for (let i = 0; i + 2 < buf.length; i++) {
-    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
-      starts.push(i + 3);
-      i += 2;
-    }
-  }
-  const out = [];
-  for (let k = 0; k < starts.length; k++) {
-    let end = k + 1 < starts.length ? starts[k + 1] - 3 : buf.length;
-    while (end > starts[k] && buf[end - 1] === 0) end--;
-    const nal = buf.subarray(starts[k], end);
-    if (nal.length > 0 && (nal[0] & 0x1f) !== 9) out.push(nal);
-  }
-  return out;
-}
