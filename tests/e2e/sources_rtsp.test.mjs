@@ -77,6 +77,7 @@ test('camera stopped: NO SIGNAL "camera unreachable", viewers stay; camera back:
     await direct.waitFor((s) => s.binaryCount >= 30, { timeoutMs: 15000, what: 'Direct frames' });
     await waitFor(() => mjpeg.parts >= 10, { timeoutMs: 15000, what: 'MJPEG parts' });
 
+    const rStop = raw.binaryCount;
     const stoppedAt = Date.now();
     await cam.stop();
     cam = null;
@@ -93,15 +94,15 @@ test('camera stopped: NO SIGNAL "camera unreachable", viewers stay; camera back:
     }, { timeoutMs: 10000, intervalMs: 100, what: `reason "camera unreachable" (first: ${lost.signal_reason})` });
     assert.equal(reason, 'camera unreachable');
     const d0 = direct.binaryCount;
-    const r0 = raw.binaryCount;
     const m0 = mjpeg.parts;
     await sleep(2500);
     assert.ok(!direct.closed && !raw.closed && !mjpeg.closed, 'a viewer was dropped');
     assert.ok(direct.binaryCount > d0 + 15, `Direct got ${direct.binaryCount - d0} NO SIGNAL frames in 2.5 s`);
     assert.ok(mjpeg.parts > m0 + 10, `MJPEG got ${mjpeg.parts - m0} NO SIGNAL pictures in 2.5 s`);
     assert.equal(mjpeg.size, `${W}x${H}`, 'NO SIGNAL pictures are not at the stream\'s size');
-    // The NO SIGNAL picture decodes, at the stream's size.
-    const noSignalAus = raw.binaries().slice(r0).map((m) => m.data);
+    // The NO SIGNAL picture decodes, at the stream's size (from its first IDR on: what came
+    // after the camera stopped, the last live frames first).
+    const noSignalAus = raw.binaries().slice(rStop).map((m) => m.data);
     const decoded = await decodeH264(Buffer.concat(noSignalAus));
     assert.ok(decoded.frames >= 15, `ffmpeg decoded ${decoded.frames} NO SIGNAL frames: ${decoded.errors}`);
     assert.equal(`${decoded.width}x${decoded.height}`, `${W}x${H}`);
