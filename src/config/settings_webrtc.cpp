@@ -195,6 +195,13 @@ void addWebRtcSettings(std::vector<Setting>& t) {
        [](Config& c, const std::string& w, const std::string& v) {
          c.webrtc.ice_tcp = parseBool(w, v);
        }});
+  t.push_back({{"webrtc-playout-delay", "BOOL",
+                "ask browsers to render each frame as soon as it is decoded (playout-delay "
+                "RTP header extension, 0 ms)",
+                d.playout_delay ? "true" : "false"},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.webrtc.playout_delay = parseBool(w, v);
+               }});
   t.push_back({{"webrtc-max-peers", "N", "most WebRTC peers at once, 1 to 1000",
                 std::to_string(d.max_peers)},
                [](Config& c, const std::string& w, const std::string& v) {

@@ -29,6 +29,7 @@ struct WebRtcSettings {
   int max_peers = 20;
   double disconnect_timeout_s = 10;
   double connect_timeout_s = 20;
+  bool playout_delay = true;  // answer the playout-delay header extension with 0 ms
 };
 
 }  // namespace framewire::config

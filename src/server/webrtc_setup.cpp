@@ -48,6 +48,7 @@ transport::webrtc::WebRtcConfig webRtcConfigFor(const config::Config& config) {
   out.udp_port_max = s.udp_port_max;
   out.announced_address = s.announce;
   out.ice_tcp = s.ice_tcp;
+  out.playout_delay = s.playout_delay;
   out.disconnect_timeout_ms = static_cast<int>(std::lround(s.disconnect_timeout_s * 1000));
   out.connect_timeout_ms = static_cast<int>(std::lround(s.connect_timeout_s * 1000));
   // A browser that vanished (tab closed, network gone) often leaves ICE "connected" for a

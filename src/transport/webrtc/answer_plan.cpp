@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "transport/webrtc/header_extensions.hpp"
+
 namespace framewire::transport::webrtc {
 namespace {
 
@@ -158,6 +160,7 @@ PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& s
     plan.video_index = index;
     plan.video_mid = section.mid;
     plan.codec = std::move(*choice);
+    plan.playout_delay_id = offeredExtensionId(section, kPlayoutDelayUri);
     for (std::size_t i = 0; i < offer.media.size(); ++i) {
       if (i != index) plan.rejected.push_back(i);
     }

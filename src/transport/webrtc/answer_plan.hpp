@@ -32,6 +32,9 @@ struct AnswerPlan {
   std::string video_mid;
   H264Choice codec;
   std::vector<std::size_t> rejected;  // m-sections answered with port 0
+  // The offer's id for the playout-delay header extension (header_extensions.hpp); when set,
+  // the answer accepts it and every packet carries it. Cleared when the setting is off.
+  std::optional<int> playout_delay_id;
 };
 
 // Which class of error, so the HTTP layer can pick the status.

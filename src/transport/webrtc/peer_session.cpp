@@ -5,9 +5,13 @@
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
+#include <cstdlib>
+#include <string_view>
+
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "transport/webrtc/ice_setup.hpp"
+#include "transport/webrtc/playout_delay_probe.hpp"
 
 namespace framewire::transport::webrtc {
 namespace {
@@ -82,6 +86,43 @@ CapsRef codecPreferences(const H264Choice& codec, guint ssrc) {
   return CapsRef(caps);
 }
 
+// webrtcbin's RTP nicesink keeps GstBaseSink's sync=true (only the RTCP one is unsynced), so
+// it holds each packet until the clock reaches its PTS. Our PTS follow the capture clock,
+// anchored on the first frame sent: every later frame that reached the peer faster than that
+// first one (usually an IDR, slow to encode) waited out the difference, about 10 ms at 720p60.
+// The payloader's timestamps stay capture-based; only the wait goes.
+int sendWithoutClockWait(GstElement* webrtcbin) {
+  int changed = 0;
+  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(webrtcbin));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    auto* element = GST_ELEMENT(g_value_get_object(&item));
+    GstElementFactory* factory = gst_element_get_factory(element);
+    if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "nicesink") == 0) {
+      gboolean sync = FALSE;
+      g_object_get(element, "sync", &sync, nullptr);
+      if (sync) {
+        g_object_set(element, "sync", FALSE, nullptr);
+        ++changed;
+      }
+    }
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return changed;
+}
+
+// FRAMEWIRE_BENCH_SINK_SYNC=1 keeps webrtcbin's clock wait: bench/latency.mjs uses it to show
+// what the wait cost (bench/README.md). Not a setting: nobody wants it otherwise.
+bool keepSinkSync() {
+  static const bool keep = [] {
+    const char* v = std::getenv("FRAMEWIRE_BENCH_SINK_SYNC");
+    return v != nullptr && std::string_view(v) == "1";
+  }();
+  return keep;
+}
+
 }  // namespace
 
 PeerSession::PeerSession(PeerParams params, SerialExecutor& control, SerialExecutor& feed,
@@ -114,6 +155,8 @@ void PeerSession::start(AnsweredFn answered) {
   }
   spdlog::debug("webrtc {}: pipeline built in {} ms, negotiated in {} ms", params_.id,
                 (t1 - t0) / 1000, (core::steadyMicros() - t1) / 1000);
+  // The transports (and their sinks) exist once both descriptions are set.
+  if (!keepSinkSync()) sendWithoutClockWait(webrtcbin_);
   state_ = "gathering";
   // Answer with what was gathered by then, even if gathering never completes (an
   // unreachable STUN/TURN server would otherwise hold the POST).
@@ -148,6 +191,8 @@ bool PeerSession::buildPipeline(std::string* error) {
   g_object_set(pay, "config-interval", -1, "pt", params_.plan.codec.payload_type, "mtu", 1200u,
                "ssrc", ssrc, nullptr);
   gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
+  // Zero playout delay: Chromium renders each frame as soon as it is decoded.
+  if (params_.plan.playout_delay_id) addPlayoutDelayProbe(pay, *params_.plan.playout_delay_id, 0, 0);
   gst_util_set_object_arg(G_OBJECT(webrtcbin_), "bundle-policy", "max-bundle");
   g_object_set(webrtcbin_, "latency", 0u, nullptr);
   for (const auto& warning : configureIce(webrtcbin_, params_.config)) {
@@ -379,6 +424,9 @@ void PeerSession::onConnectionState() {
                    (connected_at_us_ - created_us_) / 1000);
     }
     state_ = "connected";
+    if (!keepSinkSync() && sendWithoutClockWait(webrtcbin_) > 0) {
+      spdlog::debug("webrtc {}: a nicesink appeared after negotiation; unsynced", params_.id);
+    }
     // The transport's sink appeared after the pipeline went to PLAYING, so it missed the
     // pipeline's latency distribution; rtpsession needs it to timestamp its sender reports.
     gst_bin_recalculate_latency(GST_BIN(pipeline_.get()));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "transport/webrtc/header_extensions.hpp"
+
 namespace framewire::transport::webrtc {
 namespace {
 
@@ -145,6 +147,11 @@ std::optional<std::string> finalAnswer(const SessionDescription& offer, const An
         line.attributeValue().starts_with(fmtp_prefix) && !plan.codec.fmtp.empty()) {
       line.value = "fmtp:" + fmtp_prefix + plan.codec.fmtp;
     }
+  }
+  // webrtcbin negotiated no header extensions (agentOffer() leaves them out); the ones
+  // framewire writes itself go back to the client.
+  if (plan.playout_delay_id) {
+    video.lines.push_back(SdpLine{'a', extmapAttribute(*plan.playout_delay_id, kPlayoutDelayUri)});
   }
   std::vector<std::string> present;
   for (const auto& line : video.lines) {

@@ -39,6 +39,10 @@ struct WebRtcConfig {
   int stats_interval_ms = 1000;             // how often peers' webrtcbin stats are polled
   std::size_t max_offer_bytes = 64 * 1024;  // larger bodies get 413
 
+  // Answer the playout-delay header extension (when offered) and send min = max = 0 with
+  // every packet: the browser renders frames as soon as they are decoded.
+  bool playout_delay = true;
+
   // The branch's H.264 profile-level-id until its first keyframe shows the real SPS.
   std::string h264_profile_level_id = "42e01f";
 };

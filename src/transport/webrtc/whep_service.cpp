@@ -213,6 +213,7 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
   params.bus = bus;
   params.offer = std::move(*parsed.description);
   params.plan = std::move(*planned.plan);
+  if (!config_.playout_delay) params.plan.playout_delay_id.reset();
   params.config = config_;
   const std::string id = params.id;
   const std::string etag = "\"" + randomHex(8) + "\"";
