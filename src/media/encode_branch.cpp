@@ -41,6 +41,7 @@ void EncodeBranch::reconfigure(std::string description, std::size_t frame_bytes)
   {
     std::lock_guard lock(src_mutex_);
     src_.reset();
+    inline_pad_.reset();
   }
   sink_pad_.reset();
   pipeline_.reset();
@@ -98,6 +99,10 @@ void EncodeBranch::run() {
   }
   std::lock_guard lock(src_mutex_);
   src_ = pipeline_->element("branch_src");
+  if (spec_.inline_encode) {
+    inline_pad_ = adopt(gst_element_get_static_pad(src_.get(), "src"));
+    inline_segment_sent_ = false;
+  }
 }
 
 void EncodeBranch::halt() {
@@ -107,6 +112,7 @@ void EncodeBranch::halt() {
   {
     std::lock_guard lock(src_mutex_);
     src_.reset();
+    inline_pad_.reset();
   }
   if (pipeline_) pipeline_->stopNow();
   times_.clear();
@@ -117,6 +123,7 @@ void EncodeBranch::fail(std::uint64_t generation, const std::string& reason) {
   {
     std::lock_guard lock(src_mutex_);
     src_.reset();
+    inline_pad_.reset();
   }
   sink_pad_.reset();
   pipeline_.reset();
@@ -140,6 +147,7 @@ bool EncodeBranch::push(GstBuffer* buffer, std::int64_t capture_us) {
   if (!src_) return false;
   // Our own clock for the branch: strictly increasing across capture restarts.
   const std::int64_t now_us = core::steadyMicros();
+  const bool all_out = last_out_pts_ns_.load() == last_pts_ns_;
   std::uint64_t pts = kPtsBaseNs + static_cast<std::uint64_t>(now_us - base_us_) * 1000;
   if (pts <= last_pts_ns_) pts = last_pts_ns_ + 1;
   last_pts_ns_ = pts;
@@ -149,10 +157,49 @@ bool EncodeBranch::push(GstBuffer* buffer, std::int64_t capture_us) {
   GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION(copy) = duration_ns_;
   times_.add({pts, capture_us, core::wallClockMicros()});
+  if (inline_pad_ && queued_fallback_ && all_out &&
+      queued_cost_us_.load() < static_cast<std::int64_t>(duration_ns_ / 1000) * 2 / 5) {
+    queued_fallback_ = false;
+    inline_cost_us_ = 0;
+    spdlog::info("media: branch {} encodes inline again", spec_.id);
+  }
+  if (inline_pad_ && !queued_fallback_) return pushInline(copy);
   // The appsrc is leaky (drops its oldest): a slow encoder skips frames instead of lagging.
   if (gst_app_src_push_buffer(GST_APP_SRC(src_.get()), copy) != GST_FLOW_OK) return false;
   frames_in_.fetch_add(1);
   return true;
+}
+
+// Called with src_mutex_ held (halt() and rebuilds wait for the frame being encoded). Takes
+// `buffer`.
+bool EncodeBranch::pushInline(GstBuffer* buffer) {
+  if (!inline_segment_sent_) {
+    // The appsrc's thread pushes stream-start and caps as soon as it runs; until then the
+    // encoder is not negotiated and the frame is skipped.
+    if (!gst_pad_has_current_caps(inline_pad_.get())) {
+      gst_buffer_unref(buffer);
+      return false;
+    }
+    GstSegment segment;
+    gst_segment_init(&segment, GST_FORMAT_TIME);
+    if (!gst_pad_push_event(inline_pad_.get(), gst_event_new_segment(&segment))) {
+      gst_buffer_unref(buffer);
+      return false;
+    }
+    inline_segment_sent_ = true;
+  }
+  frames_in_.fetch_add(1);
+  // Encodes, and publishes through the appsink's callback, before it returns.
+  const std::int64_t start_us = core::steadyMicros();
+  const bool ok = gst_pad_push(inline_pad_.get(), buffer) == GST_FLOW_OK;
+  inline_cost_us_ += (core::steadyMicros() - start_us - inline_cost_us_) / 8;
+  if (inline_cost_us_ > static_cast<std::int64_t>(duration_ns_ / 1000) * 3 / 4) {
+    queued_fallback_ = true;
+    queued_cost_us_ = inline_cost_us_;
+    spdlog::info("media: branch {} takes {} ms a frame inline; queued to its own thread instead",
+                 spec_.id, inline_cost_us_ / 1000);
+  }
+  return ok;
 }
 
 void EncodeBranch::sendUpstream(GstPtr<GstEvent> event) {
@@ -177,6 +224,11 @@ void EncodeBranch::handleSample(GstElement* sink) {
   const std::int64_t encoded_us = core::wallClockMicros();
   const std::uint64_t pts = GST_BUFFER_PTS(buffer);
   FrameTime time = times_.take(pts).value_or(FrameTime{pts, 0, 0});
+  last_out_pts_ns_ = pts;
+  if (time.encode_start_us > 0) {
+    const std::int64_t cost = encoded_us - time.encode_start_us;
+    queued_cost_us_ = queued_cost_us_.load() + (cost - queued_cost_us_.load()) / 8;
+  }
   // Subscribers see the branch's stream time from zero, not the encoder-friendly base.
   time.pts_ns = pts >= kPtsBaseNs ? pts - kPtsBaseNs : pts;
   frames_out_.fetch_add(1);

@@ -39,6 +39,14 @@ struct BranchSpec {
   // Bytes of one raw input frame at the caps' size; frames of another size (a source that
   // changed size before the branch followed) are refused. 0: no check (encoded input).
   std::size_t frame_bytes = 0;
+  // The capture thread runs the encoder itself: push() hands the frame straight to the
+  // element after the appsrc and returns once it is encoded and published, as a dedicated
+  // single-viewer pipeline does. No thread handoff (each one costs a scheduler wake-up,
+  // milliseconds on a busy machine), and the capture thread does not fill the next frame while
+  // the encoder works. An encoder that takes more than 3/4 of a frame interval falls back to
+  // the queued path (encoding and capture overlap again) until it is quick again. false:
+  // frames are queued to the appsrc's own thread (at most 2, oldest dropped).
+  bool inline_encode = false;
 };
 
 // Bytes of one I420 frame (what the raw branches take).
@@ -78,6 +86,7 @@ class EncodeBranch {
   void fail(std::uint64_t generation, const std::string& reason);
   static GstFlowReturn onNewSample(GstElement* sink, gpointer self);
   void handleSample(GstElement* sink);
+  bool pushInline(GstBuffer* buffer);
 
   BranchSpec spec_;  // description changes only on the control thread
   ControlLoop& loop_;
@@ -96,6 +105,19 @@ class EncodeBranch {
   mutable std::mutex src_mutex_;
   GstPtr<GstElement> src_;
   std::uint64_t last_pts_ns_ = 0;
+  // Inline encode: the appsrc's src pad, pushed on directly, and whether this pipeline's
+  // segment went out (the appsrc's own thread sends stream-start and caps, never a segment).
+  GstPtr<GstPad> inline_pad_;
+  bool inline_segment_sent_ = false;
+  // An encoder that takes most of a frame interval inline would hold the capture back (the
+  // source's own work and the encoder then no longer overlap): the branch falls back to the
+  // queued path until encoding is quick again. Capture-thread state, under src_mutex_.
+  bool queued_fallback_ = false;
+  std::int64_t inline_cost_us_ = 0;  // running mean of the inline push time
+  // Set by the output thread: the running mean of push → output on the queued path, and the
+  // PTS of the newest frame out (inline resumes only once every queued frame is out).
+  std::atomic<std::int64_t> queued_cost_us_{0};
+  std::atomic<std::uint64_t> last_out_pts_ns_{0};
 
   FrameTimes times_;
   std::atomic<bool> open_{false};

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <gst/video/video.h>
 
+#include <cstdlib>
+#include <string_view>
+
 #include "core/clock.hpp"
 #include "core/h264_info.hpp"
 #include "media/frame_wrap.hpp"
@@ -13,11 +16,19 @@ namespace {
 // x264's own "infinite" keyframe interval (X264_KEYINT_MAX_INFINITE).
 constexpr unsigned kInfiniteKeyInt = 1u << 30;
 
+// FRAMEWIRE_BENCH_QUEUED_ENCODE=1 queues frames to the appsrc's thread as before inline
+// encoding: bench/latency.mjs uses it to show the difference (bench/README.md).
+bool inlineEncode() {
+  const char* v = std::getenv("FRAMEWIRE_BENCH_QUEUED_ENCODE");
+  return v == nullptr || std::string_view(v) != "1";
+}
+
 }  // namespace
 
 std::string H264Branch::description(const config::Config& config) {
   const unsigned key_int = config.gop > 0 ? static_cast<unsigned>(config.gop) : kInfiniteKeyInt;
-  // appsrc keeps at most 2 frames and drops the oldest: a slow encoder skips, never lags.
+  // The capture thread pushes past the appsrc (inline encode); its queue applies when frames
+  // are queued instead (an encoder too slow to run inline): at most 2, the oldest dropped.
   return fmt::format(
       "appsrc name=branch_src is-live=true format=time do-timestamp=false block=false "
       "max-buffers=2 leaky-type=downstream "
@@ -37,8 +48,9 @@ H264Branch::H264Branch(const config::Config& config, ControlLoop& loop, bus::Fra
       bus_(bus),
       width_(config.width),
       height_(config.height),
+      // Inline: x264 runs on the capture thread, with no handoff (see BranchSpec).
       branch_(BranchSpec{"main", "h264", "x264enc", description(config), config.fps,
-                         i420Bytes(config.width, config.height)},
+                         i420Bytes(config.width, config.height), inlineEncode()},
               loop,
               [this](GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
                 publish(buffer, time, encoded_us);

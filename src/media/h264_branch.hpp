@@ -6,6 +6,9 @@
 // force-key-unit event. GOP 0 means "keyframes only on request": x264's key-int-max=0 would
 // mean "automatic" (about 250 frames), so it gets an effectively infinite interval instead.
 //
+// The encoder runs inline on the capture thread (BranchSpec::inline_encode): frames are
+// encoded and published before the capture thread fills the next one.
+//
 // Threads: as EncodeBranch. forceKeyframe() and setDemand() on the ControlLoop thread.
 
 #include <gst/gst.h>
