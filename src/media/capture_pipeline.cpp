@@ -322,6 +322,10 @@ void CapturePipeline::deliverAccessUnit(std::span<const std::uint8_t> access_uni
   if (add_headers) at = gst_buffer_fill(buffer.get(), 0, headers_.data(), headers_.size());
   gst_buffer_fill(buffer.get(), at, access_unit.data(), access_unit.size());
   if (!keyframe) GST_BUFFER_FLAG_SET(buffer.get(), GST_BUFFER_FLAG_DELTA_UNIT);
+  // Timed by arrival (the producer paces the stream), on a clock that never goes back, as
+  // fdsrc's do-timestamp did before h264parse: recorders and muxers need increasing times.
+  const auto now_ns = static_cast<GstClockTime>(core::steadyMicros()) * 1000;
+  GST_BUFFER_PTS(buffer.get()) = GST_BUFFER_DTS(buffer.get()) = now_ns;
   deliver(buffer.get());
 }
 
