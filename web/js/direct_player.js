@@ -3,8 +3,9 @@
 // message per access unit: byte 0 = 0x01, byte 1 = flags (bit 0 keyframe), bytes 2..9 =
 // capture time in µs (big-endian uint64), then the Annex-B access unit.
 //
-// Latest wins: decoded frames wait in a one-slot mailbox; requestAnimationFrame draws the
-// newest and closes the rest. When the decoder falls behind, a keyframe resets it.
+// Latest wins: each decoded frame is drawn as soon as it comes out of the decoder, unless newer
+// chunks are queued behind it (then it is stale and dropped); requestAnimationFrame draws what
+// is left in the one-slot mailbox. When the decoder falls behind, a keyframe resets it.
 
 import { Backoff } from './reconnect.js';
 import { StampReader, stampLatencyMs, wallClockMicros } from './stamp.js';
@@ -255,6 +256,10 @@ export class DirectPlayer {
       this.stats.dropped();
     }
     this.pending = frame;
+    // Draw at once (the canvas is desynchronized: it shows without waiting for the next
+    // animation frame) unless newer chunks are already in the decoder: then this frame is stale,
+    // and the newest one, or requestAnimationFrame, draws instead.
+    if (!this.decoder || this.decoder.decodeQueueSize === 0) this.drawPending();
   }
 
   dropPending() {
