@@ -9,9 +9,11 @@ namespace framewire::bus {
 FrameBus::FrameBus(std::string name, FrameBusOptions options)
     : name_(std::move(name)), options_(options), keyframe_gate_(options.keyframe_min_interval_us) {}
 
-std::shared_ptr<Subscription> FrameBus::subscribe(std::function<void()> wake) {
-  auto subscription = std::make_shared<Subscription>(options_.mailbox_capacity, std::move(wake),
-                                                     [this] { requestKeyframe(); });
+std::shared_ptr<Subscription> FrameBus::subscribe(std::function<void()> wake,
+                                                  std::size_t capacity) {
+  auto subscription = std::make_shared<Subscription>(
+      capacity > 0 ? capacity : options_.mailbox_capacity, std::move(wake),
+      [this] { requestKeyframe(); });
   std::size_t count;
   {
     std::lock_guard lock(mutex_);

@@ -52,8 +52,10 @@ class FrameBus {
 
   const std::string& name() const { return name_; }
 
-  // The returned subscription first receives a keyframe; joining requests one.
-  std::shared_ptr<Subscription> subscribe(std::function<void()> wake);
+  // The returned subscription first receives a keyframe; joining requests one. `capacity`
+  // 0 takes the bus's mailbox_capacity; a recorder asks for a larger one so a slow disk
+  // never costs it frames while live viewers keep their short mailboxes.
+  std::shared_ptr<Subscription> subscribe(std::function<void()> wake, std::size_t capacity = 0);
   void unsubscribe(const std::shared_ptr<Subscription>& subscription);
   std::size_t subscriberCount() const;
 

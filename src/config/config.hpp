@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "config/record_settings.hpp"
 #include "config/source_settings.hpp"
 #include "config/webrtc_settings.hpp"
 
@@ -39,6 +40,7 @@ struct Config {
   std::string log_level = "info";
 
   WebRtcSettings webrtc;  // WHEP / WebRTC transport
+  RecordSettings record;  // recording to MP4, broadcasting to RTMP/SRT/WHIP
 };
 
 }  // namespace framewire::config

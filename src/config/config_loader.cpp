@@ -25,6 +25,7 @@ const std::vector<Setting>& settings() {
     addGeneralSettings(t);
     addSourceSettings(t);
     addWebRtcSettings(t);
+    addRecordSettings(t);
     return t;
   }();
   return table;

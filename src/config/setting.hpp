@@ -25,5 +25,6 @@ struct Setting {
 void addGeneralSettings(std::vector<Setting>& table);
 void addSourceSettings(std::vector<Setting>& table);
 void addWebRtcSettings(std::vector<Setting>& table);
+void addRecordSettings(std::vector<Setting>& table);
 
 }  // namespace framewire::config

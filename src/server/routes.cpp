@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
+#include "server/record_routes.hpp"
 #include "server/state_json.hpp"
 #include "server/whep_routes.hpp"
 #include "transport/direct/direct_session.hpp"
@@ -69,7 +70,10 @@ net::Reply events(RouteContext& context, const net::HttpRequest& request) {
 std::string currentState(RouteContext& context) {
   const double uptime_s = (core::steadyMicros() - context.started_steady_us) / 1e6;
   const nlohmann::json webrtc = context.whep ? context.whep->stats() : nlohmann::json();
-  return stateJson(context.media, context.clients, uptime_s, webrtc);
+  if (!context.record_routes) return stateJson(context.media, context.clients, uptime_s, webrtc);
+  auto state = stateDocument(context.media, context.clients, uptime_s, webrtc);
+  state.update(context.record_routes->state());
+  return state.dump();
 }
 
 std::shared_ptr<net::Router> buildRoutes(RouteContext& context) {
@@ -100,6 +104,7 @@ std::shared_ptr<net::Router> buildRoutes(RouteContext& context) {
   router->add(kGet, "/ws/events",
               [&ctx](const net::HttpRequest& request) { return events(ctx, request); });
   if (ctx.whep_routes) ctx.whep_routes->addTo(*router);
+  if (ctx.record_routes) ctx.record_routes->addTo(*router);
   router->add(kGetHead, "/api/state", [&ctx](const net::HttpRequest&) {
     return net::Reply::now(net::jsonResponse(200, currentState(ctx)));
   });

@@ -21,6 +21,7 @@ class WhepService;
 namespace framewire::server {
 
 class WhepRoutes;
+class RecordRoutes;
 
 struct RouteContext {
   config::Config config;
@@ -32,6 +33,7 @@ struct RouteContext {
   transport::webrtc::WhepService* whep = nullptr;
   WhepRoutes* whep_routes = nullptr;
   std::shared_ptr<transport::events::EventHub> events;
+  RecordRoutes* record_routes = nullptr;  // recording and broadcasting
 };
 
 // The /api/state document (also the /ws/events hello's "state").

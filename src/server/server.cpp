@@ -5,6 +5,7 @@
 #include "media/media_engine.hpp"
 #include "net/http_server.hpp"
 #include "server/event_wiring.hpp"
+#include "server/record_routes.hpp"
 #include "server/routes.hpp"
 #include "server/webrtc_setup.hpp"
 #include "server/whep_routes.hpp"
@@ -33,11 +34,15 @@ class Server::Impl {
  public:
   Impl(const config::Config& config, media::MediaEngine& media)
       : context_{config,  media,   {},     StaticFiles(webDir(config)), core::steadyMicros(),
-                 nullptr, nullptr, nullptr} {}
+                 nullptr, nullptr, nullptr, nullptr} {}
 
   void start() {
     if (http_) throw std::logic_error("Server::start called twice");
     startWebRtcAndEvents();
+    record_routes_ = std::make_unique<RecordRoutes>(context_.config, context_.media.h264Bus(),
+                                                    context_.events);
+    context_.record_routes = record_routes_.get();
+    record_routes_->start();
     auto http = std::make_unique<net::HttpServer>(buildRoutes(context_));
     const auto& host = context_.config.listen_host;
     port_ = http->listen(host, context_.config.listen_port);
@@ -51,6 +56,10 @@ class Server::Impl {
     if (!http_) return;
     http_->stop();
     http_.reset();
+    // The recording's file is finished before the media engine stops feeding it.
+    if (record_routes_) record_routes_->stop();
+    context_.record_routes = nullptr;
+    record_routes_.reset();
     // Before the media engine stops (the peers read its bus). The worker first: its calls
     // wait for the service's control thread.
     if (whep_routes_) whep_routes_->stop();
@@ -89,6 +98,7 @@ class Server::Impl {
   RouteContext context_;
   std::unique_ptr<transport::webrtc::WhepService> whep_;
   std::unique_ptr<WhepRoutes> whep_routes_;
+  std::unique_ptr<RecordRoutes> record_routes_;
   std::unique_ptr<net::HttpServer> http_;
   std::uint16_t port_ = 0;
 };

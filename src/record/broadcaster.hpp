@@ -1,0 +1,77 @@
+#pragma once
+// Broadcaster: pushes one H.264 branch, as it is encoded, to an RTMP server (FLV:
+// h264parse ! flvmux ! rtmp2sink) or an SRT listener (MPEG-TS: h264parse ! mpegtsmux !
+// srtsink). When the server is unreachable or goes away, it reconnects by itself with
+// exponential backoff (1 s, 2 s, 4 s … up to `retry_max_s`), each time starting at a keyframe
+// it asks for.
+//
+// Like the recorder it is an ordinary FrameBus subscriber with its own thread and mailbox, so
+// a slow or stuck network never slows live viewers.
+//
+// Events (JSON, "type"): broadcast_started, broadcast_connected (first frames accepted),
+// broadcast_error (with "retry_in_s"), broadcast_stopped. URLs in events and state have their
+// secrets (stream key, SRT passphrase and options) hidden.
+//
+// Threads: start/stop/state from any thread.
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bus/frame_bus.hpp"
+#include "record/recorder.hpp"  // EventSink
+#include "record/whip_publisher.hpp"
+
+namespace framewire::record {
+
+// "rtmp://host/app/KEY" → "rtmp://host/app/***"; "srt://host:port?passphrase=x" →
+// "srt://host:port?***".
+std::string redactUrl(const std::string& url);
+
+class Broadcaster {
+ public:
+  Broadcaster(bus::FrameBus& bus, std::string url, double retry_max_s, EventSink events);
+  ~Broadcaster();  // stop()
+  Broadcaster(const Broadcaster&) = delete;
+  Broadcaster& operator=(const Broadcaster&) = delete;
+
+  void stop();
+  const std::string& url() const { return url_; }
+  // {"url" (redacted), "branch", "state": connecting|live|retrying|stopped, "since", "frames",
+  //  "bytes", "dropped", "reconnects", "last_error"}
+  nlohmann::json state() const;
+
+ private:
+  class Feed;
+  const std::string url_;
+  std::unique_ptr<Feed> feed_;
+};
+
+// Every broadcast of the server, by URL: rtmp://, rtmps:// and srt:// go to a Broadcaster,
+// http:// (a WHIP endpoint) to a WhipPublisher with the bearer token.
+class Broadcasts {
+ public:
+  Broadcasts(double retry_max_s, EventSink events) : retry_max_s_(retry_max_s), events_(events) {}
+  // Empty string, or why not ("already broadcasting to …").
+  std::string start(bus::FrameBus& bus, const std::string& url, const std::string& token = {});
+  bool stop(const std::string& url);  // false when that URL is not broadcasting
+  void stopAll();
+  nlohmann::json state() const;  // array
+
+ private:
+  const double retry_max_s_;
+  const EventSink events_;
+  struct Entry {
+    std::string url;
+    std::unique_ptr<Broadcaster> push;   // RTMP, SRT
+    std::unique_ptr<WhipPublisher> whip;  // WHIP
+    void stop();
+    nlohmann::json state() const;
+  };
+  mutable std::mutex mutex_;
+  std::vector<Entry> list_;
+};
+
+}  // namespace framewire::record

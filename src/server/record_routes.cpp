@@ -1,0 +1,187 @@
+#include "server/record_routes.hpp"
+
+#include <filesystem>
+
+#include "bus/frame_bus.hpp"
+#include "config/record_settings.hpp"
+#include "core/log.hpp"
+#include "record/broadcaster.hpp"
+#include "record/recorder.hpp"
+#include "record/recording_files.hpp"
+#include "server/record_download.hpp"
+#include "server/state_json.hpp"
+#include "transport/events/event_hub.hpp"
+
+namespace framewire::server {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> kPost{"POST"};
+const std::vector<std::string> kGetHead{"GET", "HEAD"};
+const std::vector<std::string> kFileMethods{"GET", "HEAD", "DELETE"};
+constexpr std::string_view kRecordingsPrefix = "/recordings/";
+
+net::Reply now(int status, const json& body) {
+  return net::Reply::now(net::jsonResponse(status, body.dump()));
+}
+net::Reply error(int status, std::string_view message) {
+  return net::Reply::now(net::errorResponse(status, message));
+}
+
+// The request's JSON body, or an empty object for no body; nullopt for invalid JSON.
+std::optional<json> jsonBody(const net::HttpRequest& request) {
+  if (request.body.empty()) return json::object();
+  auto body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
+std::string stringField(const json& body, const char* key) {
+  const auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+record::RecorderOptions recorderOptions(const config::RecordSettings& settings) {
+  record::RecorderOptions options;
+  options.dir = settings.dir;
+  options.segment_seconds = settings.segment_seconds;
+  options.segment_bytes = settings.segment_mb << 20;
+  options.max_total_bytes = settings.max_total_mb << 20;
+  options.max_files = static_cast<std::size_t>(settings.retention);
+  options.fragment_ms = settings.fragment_ms;
+  return options;
+}
+
+}  // namespace
+
+RecordRoutes::RecordRoutes(const config::Config& config, bus::FrameBus& h264,
+                           std::shared_ptr<transport::events::EventHub> events)
+    : config_(config), h264_(h264), events_(std::move(events)) {
+  auto hub = events_;
+  const record::EventSink sink = [hub](const json& event) {
+    if (hub) hub->publish(event);
+  };
+  recorder_ = std::make_unique<record::Recorder>(h264_, recorderOptions(config_.record), sink);
+  broadcasts_ =
+      std::make_unique<record::Broadcasts>(config_.record.broadcast_retry_max_s, sink);
+}
+
+RecordRoutes::~RecordRoutes() { stop(); }
+
+void RecordRoutes::start() {
+  if (config_.record.autostart) {
+    const auto why = recorder_->start();
+    if (!why.empty()) spdlog::error("record-autostart: {}", why);
+  }
+  for (const auto& url : config_.record.broadcast) {
+    const auto why = broadcasts_->start(h264_, url, config_.record.whip_token);
+    if (!why.empty()) spdlog::error("broadcast: {}", why);
+  }
+}
+
+void RecordRoutes::stop() {
+  if (recorder_) recorder_->stop();
+  if (broadcasts_) broadcasts_->stopAll();
+}
+
+bus::FrameBus* RecordRoutes::busFor(std::string_view branch) const {
+  if (branch.empty() || branch == h264_.name()) return &h264_;
+  return nullptr;
+}
+
+json RecordRoutes::state() const {
+  return json{{"recording", recorder_->state()}, {"broadcasts", broadcasts_->state()}};
+}
+
+void RecordRoutes::addTo(net::Router& router) {
+  router.add(kPost, "/api/record/start", [this](const net::HttpRequest& request) {
+    const auto body = jsonBody(request);
+    if (!body) return error(400, "the body must be a JSON object, e.g. {\"branch\":\"main\"}");
+    std::string branch = stringField(*body, "branch");
+    if (branch.empty()) branch = std::string(request.param("branch"));
+    if (!busFor(branch)) {
+      return error(404, "no H.264 branch \"" + branch + "\" (valid: " + h264_.name() + ")");
+    }
+    const auto why = recorder_->start();
+    if (why == "already recording") return error(409, why);
+    if (!why.empty()) return error(500, why);
+    return now(200, recorder_->state());
+  });
+  router.add(kPost, "/api/record/stop", [this](const net::HttpRequest&) {
+    if (!recorder_->stop()) return error(409, "not recording");
+    return now(200, recorder_->state());
+  });
+  router.add(kGetHead, "/api/recordings", [this](const net::HttpRequest&) {
+    const auto current = recorder_->state();
+    const std::string active_file =
+        current.value("active", false) ? current.value("file", std::string()) : std::string();
+    json list = json::array();
+    for (const auto& file : record::listRecordings(config_.record.dir)) {
+      list.push_back(json{{"name", file.name},
+                          {"size", file.size},
+                          {"modified", isoTime(file.modified_us)},
+                          {"recording", file.name == active_file},
+                          {"url", std::string(kRecordingsPrefix) + file.name}});
+    }
+    return now(200, json{{"dir", config_.record.dir}, {"recordings", list}});
+  });
+  router.addPrefix(kFileMethods, std::string(kRecordingsPrefix),
+                   [this](const net::HttpRequest& request) {
+    const std::string name = request.path.substr(kRecordingsPrefix.size());
+    if (!record::isSafeRecordingName(name)) {
+      return error(400, "invalid recording name (one file name ending in .mp4, letters, digits, "
+                        "'.', '-' and '_' only)");
+    }
+    const fs::path path = fs::path(config_.record.dir) / name;
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(path, ec))) {
+      return error(404, "no such recording: " + name);
+    }
+    if (request.method == "DELETE") {
+      const auto current = recorder_->state();
+      if (current.value("active", false) && current.value("file", std::string()) == name) {
+        return error(409, "this recording is being written; stop it first");
+      }
+      if (!fs::remove(path, ec) || ec) return error(500, "cannot delete " + name);
+      if (events_) events_->publish(json{{"type", "recording_deleted"}, {"file", name}});
+      return now(200, json{{"deleted", name}});
+    }
+    return net::Reply::handOver([path](std::shared_ptr<net::Handoff> handoff) {
+      startRecordDownload(std::move(handoff), path);
+    });
+  });
+  router.add(kGetHead, "/api/broadcast", [this](const net::HttpRequest&) {
+    return now(200, json{{"broadcasts", broadcasts_->state()}});
+  });
+  router.add(kPost, "/api/broadcast", [this](const net::HttpRequest& request) {
+    const auto body = jsonBody(request);
+    if (!body) {
+      return error(400, "the body must be a JSON object: {\"url\": \"rtmp://…\", \"action\": "
+                        "\"start\"|\"stop\"}");
+    }
+    const std::string url = stringField(*body, "url");
+    std::string action = stringField(*body, "action");
+    if (action.empty()) action = "start";
+    if (action != "start" && action != "stop") {
+      return error(400, "unknown action \"" + action + "\" (valid: start, stop)");
+    }
+    if (!config::isBroadcastUrl(url)) {
+      return error(400, "url must be rtmp://HOST[:PORT]/APP/KEY, rtmps://…, "
+                        "srt://HOST:PORT[?options] or http://HOST[:PORT]/PATH (a WHIP endpoint)");
+    }
+    if (action == "stop") {
+      if (!broadcasts_->stop(url)) return error(404, "not broadcasting to " + record::redactUrl(url));
+      return now(200, json{{"broadcasts", broadcasts_->state()}});
+    }
+    auto* bus = busFor(stringField(*body, "branch"));
+    if (!bus) return error(404, "no such H.264 branch (valid: " + h264_.name() + ")");
+    const auto why = broadcasts_->start(*bus, url, stringField(*body, "token"));
+    if (!why.empty()) return error(409, why);
+    return now(200, json{{"broadcasts", broadcasts_->state()}});
+  });
+}
+
+}  // namespace framewire::server
