@@ -14,6 +14,10 @@ packages=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libmuparser-dev libturbojpeg0-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # auth (Argon2id password hashes) and TLS (self-signed certificate, the TLS listener)
+  libsodium-dev libssl-dev
+  # fuzzing (libFuzzer) and the sanitizer runtimes
+  clang libclang-rt-dev
   # GStreamer: headers, the plugins framewire's pipelines use, and the tools tests use
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good

@@ -14,6 +14,7 @@
 #include "config/config_loader.hpp"
 #include "core/log.hpp"
 #include "media/media_engine.hpp"
+#include "app/user_command.hpp"
 #include "server/server.hpp"
 
 namespace {
@@ -37,6 +38,7 @@ int run(const std::vector<std::string>& args) {
     return loaded.exit_code;
   }
   const config::Config& cfg = loaded.config;
+  config::checkListenersSafe(cfg);  // no login on a non-loopback address: exit 2
   spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
   core::setLogLevel(cfg.log_level);
 
@@ -62,6 +64,7 @@ int run(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
+  if (framewire::app::isUserCommand(args)) return framewire::app::runUserCommand(args);
   try {
     return run(args);
   } catch (const framewire::config::ConfigError& e) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/record_settings.hpp"
+#include "config/security_settings.hpp"
 #include "config/source_settings.hpp"
 #include "config/webrtc_settings.hpp"
 
@@ -40,6 +41,8 @@ struct Config {
   std::string log_level = "info";
 
   WebRtcSettings webrtc;  // WHEP / WebRTC transport
+
+  SecuritySettings security;  // login, sessions, failed-login throttling
   RecordSettings record;  // recording to MP4, broadcasting to RTMP/SRT/WHIP
 };
 

@@ -25,6 +25,9 @@ const std::vector<Setting>& settings() {
     addGeneralSettings(t);
     addSourceSettings(t);
     addWebRtcSettings(t);
+    addSecuritySettings(t);
+    addLimitSettings(t);
+    addTlsSettings(t);
     addRecordSettings(t);
     return t;
   }();

@@ -25,6 +25,9 @@ struct Setting {
 void addGeneralSettings(std::vector<Setting>& table);
 void addSourceSettings(std::vector<Setting>& table);
 void addWebRtcSettings(std::vector<Setting>& table);
+void addSecuritySettings(std::vector<Setting>& table);
+void addLimitSettings(std::vector<Setting>& table);
+void addTlsSettings(std::vector<Setting>& table);
 void addRecordSettings(std::vector<Setting>& table);
 
 }  // namespace framewire::config

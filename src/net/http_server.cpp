@@ -51,9 +51,20 @@ class HttpServer::Impl {
     return bound.port();
   }
 
+  std::uint16_t listenTls(const std::string& host, std::uint16_t port, const TlsFiles& files) {
+    relays_.push_back(RelayListener::tls(*io_, host, port, files, httpPort(), remotes_,
+                                         limits_.websocket_handshake_timeout));
+    return relays_.back()->boundPort();
+  }
+
+  void listenUnix(const std::string& path) {
+    relays_.push_back(RelayListener::unixSocket(*io_, path, httpPort(), remotes_));
+  }
+
   void run(std::size_t threads) {
     if (!acceptor_) throw std::logic_error("HttpServer::run before listen");
     accept();
+    for (auto& relay : relays_) relay->start();
     for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
       threads_.emplace_back([this] { runLoop(); });
     }
@@ -66,6 +77,7 @@ class HttpServer::Impl {
         asio::post(*io_, [this] {
           boost::system::error_code ignored;
           acceptor_->close(ignored);
+          for (auto& relay : relays_) relay->close();
         });
       }
       io_->stop();
@@ -77,6 +89,7 @@ class HttpServer::Impl {
     // Destroying the io_context destroys every session still waiting in it, so transports
     // release their bus subscriptions here, before the media engine goes away.
     retry_timer_.reset();
+    relays_.clear();
     acceptor_.reset();
     io_.reset();
   }
@@ -88,6 +101,21 @@ class HttpServer::Impl {
   static std::string hostPort(const std::string& host, std::uint16_t port) {
     const bool v6 = host.find(':') != std::string::npos;
     return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
+
+  std::uint16_t httpPort() const {
+    if (!acceptor_) throw std::logic_error("HttpServer: listen() before a TLS or Unix listener");
+    boost::system::error_code ec;
+    return acceptor_->local_endpoint(ec).port();
+  }
+
+  // The real client behind a loopback connection from one of the relays, or empty.
+  std::string relayedRemote(const tcp::socket& socket) const {
+    if (relays_.empty()) return {};
+    boost::system::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec || !peer.address().is_loopback()) return {};
+    return remotes_->find(peer.port()).value_or(std::string());
   }
 
   void runLoop() {
@@ -124,7 +152,9 @@ class HttpServer::Impl {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);  // frames must not wait for Nagle
-    std::make_shared<HttpSession>(std::move(socket), router_, limits_, gate_)->start();
+    std::string remote = relayedRemote(socket);
+    std::make_shared<HttpSession>(std::move(socket), router_, limits_, gate_, std::move(remote))
+        ->start();
     accept();
   }
 
@@ -134,6 +164,8 @@ class HttpServer::Impl {
   std::unique_ptr<asio::io_context> io_ = std::make_unique<asio::io_context>(2);
   std::unique_ptr<tcp::acceptor> acceptor_;
   std::unique_ptr<asio::steady_timer> retry_timer_;
+  std::shared_ptr<RelayedRemotes> remotes_ = std::make_shared<RelayedRemotes>();
+  std::vector<std::unique_ptr<RelayListener>> relays_;  // TLS and Unix-socket listeners
   std::vector<std::thread> threads_;
 };
 
@@ -145,6 +177,13 @@ HttpServer::~HttpServer() { impl_->stop(); }
 std::uint16_t HttpServer::listen(const std::string& host, std::uint16_t port) {
   return impl_->listen(host, port);
 }
+
+std::uint16_t HttpServer::listenTls(const std::string& host, std::uint16_t port,
+                                    const TlsFiles& files) {
+  return impl_->listenTls(host, port, files);
+}
+
+void HttpServer::listenUnix(const std::string& path) { impl_->listenUnix(path); }
 
 void HttpServer::run(std::size_t threads) { impl_->run(threads); }
 void HttpServer::stop() { impl_->stop(); }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "net/router.hpp"
+#include "net/stream_relay.hpp"
 #include "net/wake_gate.hpp"
 
 namespace framewire::net {
@@ -34,6 +35,11 @@ class HttpServer {
   // Binds and listens. Returns the bound port (useful with port 0). Throws std::runtime_error
   // "cannot listen on HOST:PORT: reason".
   std::uint16_t listen(const std::string& host, std::uint16_t port);
+  // After listen(): also accept TLS on host:port (terminated here, then served like the plain
+  // listener's connections). Returns the bound port. Throws std::runtime_error.
+  std::uint16_t listenTls(const std::string& host, std::uint16_t port, const TlsFiles& files);
+  // After listen(): also accept on a Unix stream socket at `path`. Throws std::runtime_error.
+  void listenUnix(const std::string& path);
   // Starts `threads` io threads accepting and serving. Returns at once.
   void run(std::size_t threads);
   // Stops accepting, closes the wake gate, stops the io threads and drops every connection.

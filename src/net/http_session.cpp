@@ -38,13 +38,13 @@ std::string endpointText(const asio::ip::tcp::socket& socket) {
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<const Router> router,
-                         const HttpLimits& limits, WakeGatePtr gate)
+                         const HttpLimits& limits, WakeGatePtr gate, std::string remote)
     : stream_(std::move(socket)),
       router_(std::move(router)),
       limits_(limits),
       gate_(std::move(gate)),
       poster_(std::make_shared<StrandPoster>(stream_.get_executor(), gate_)),
-      remote_(endpointText(stream_.socket())),
+      remote_(remote.empty() ? endpointText(stream_.socket()) : std::move(remote)),
       deferred_timer_(stream_.get_executor()) {}
 
 HttpSession::~HttpSession() {
@@ -114,6 +114,20 @@ void HttpSession::dispatch(BeastRequest request) {
   parsed.remote = remote_;
   parsed.keep_alive = keep_alive_;
   parsed.websocket_upgrade = beast::websocket::is_upgrade(request);
+
+  if (const auto& guard = router_->guard()) {
+    std::optional<Reply> refused;
+    try {
+      refused = guard(parsed);
+    } catch (const std::exception& e) {
+      spdlog::error("guard for {} {} failed: {}", parsed.method, parsed.path, e.what());
+      return send(errorResponse(500, std::string("internal error: ") + e.what()));
+    }
+    if (refused) {
+      if (refused->deferred.start) return startDeferred(std::move(refused->deferred));
+      return send(std::move(refused->response));
+    }
+  }
 
   const auto match = router_->match(parsed.method, parsed.path);
   if (match.status == 404) {

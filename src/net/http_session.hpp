@@ -23,8 +23,10 @@ namespace framewire::net {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
+  // `remote`: who is behind the connection when it came through a relay (TLS, Unix socket);
+  // empty: the socket's peer.
   HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<const Router> router,
-              const HttpLimits& limits, WakeGatePtr gate);
+              const HttpLimits& limits, WakeGatePtr gate, std::string remote = {});
   ~HttpSession();
 
   void start();

@@ -22,6 +22,7 @@ struct HttpRequest {
   std::string remote;  // "ip:port" of the peer
   bool keep_alive = true;
   bool websocket_upgrade = false;
+  std::string user;  // who logged in (set by the router's guard); empty without auth
 
   // The header's value, or empty. `name` in lower case.
   std::string_view header(std::string_view name) const;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ struct Reply {
 // Runs on the connection's strand. May throw: the session answers 500 and stays up.
 using Handler = std::function<Reply(const HttpRequest&)>;
 
+// Runs before routing, for every request (authentication). Nothing: go on to the route;
+// otherwise the answer to send instead. May set fields of the request (its user).
+using Guard = std::function<std::optional<Reply>(HttpRequest&)>;
+
 class Router {
  public:
   struct Match {
@@ -66,6 +71,10 @@ class Router {
 
   Match match(std::string_view method, std::string_view path) const;
 
+  // Every request passes the guard first, whatever route it will reach (404s too).
+  void setGuard(Guard guard) { guard_ = std::move(guard); }
+  const Guard& guard() const { return guard_; }
+
  private:
   struct Route {
     std::vector<std::string> methods;
@@ -74,6 +83,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  Guard guard_;
 };
 
 }  // namespace framewire::net

@@ -46,6 +46,8 @@ net::Reply direct(RouteContext& context, const net::HttpRequest& request) {
   options.fps = context.config.fps;
   options.default_width = context.config.width;
   options.default_height = context.config.height;
+  options.max_control_bytes = context.config.security.ws_max_message_bytes;
+  options.handshake_timeout = std::chrono::seconds(context.config.security.ws_handshake_timeout_s);
   return net::Reply::handOver([&context, options](std::shared_ptr<net::Handoff> handoff) {
     transport::direct::startDirectSession(std::move(handoff), context.media.h264Bus(),
                                           context.clients, options);
@@ -60,6 +62,8 @@ net::Reply events(RouteContext& context, const net::HttpRequest& request) {
   }
   transport::events::EventsOptions options;
   options.state = [&context] { return currentState(context); };
+  options.max_client_message_bytes = context.config.security.ws_max_message_bytes;
+  options.handshake_timeout = std::chrono::seconds(context.config.security.ws_handshake_timeout_s);
   return net::Reply::handOver([&context, options](std::shared_ptr<net::Handoff> handoff) {
     transport::events::startEventsSession(std::move(handoff), *context.events, options);
   });

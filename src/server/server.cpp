@@ -4,7 +4,9 @@
 #include "core/log.hpp"
 #include "media/media_engine.hpp"
 #include "net/http_server.hpp"
+#include "server/auth_setup.hpp"
 #include "server/event_wiring.hpp"
+#include "server/viewer_limits.hpp"
 #include "server/record_routes.hpp"
 #include "server/routes.hpp"
 #include "server/webrtc_setup.hpp"
@@ -43,13 +45,26 @@ class Server::Impl {
                                                     context_.events);
     context_.record_routes = record_routes_.get();
     record_routes_->start();
-    auto http = std::make_unique<net::HttpServer>(buildRoutes(context_));
+    auto router = buildRoutes(context_);
+    limits_ = std::make_unique<ViewerLimits>(context_);
+    auth_ = installGuards(context_.config, *router, *limits_);
+    auto http = std::make_unique<net::HttpServer>(router);
     const auto& host = context_.config.listen_host;
-    port_ = http->listen(host, context_.config.listen_port);
+    const auto& security = context_.config.security;
+    if (security.tls) {
+      // TLS is terminated in front of a plain listener that only loopback can reach.
+      http->listen("127.0.0.1", 0);
+      port_ = http->listenTls(host, context_.config.listen_port, tlsFilesFor(context_.config));
+    } else {
+      port_ = http->listen(host, context_.config.listen_port);
+    }
+    if (!security.unix_socket.empty()) http->listenUnix(security.unix_socket);
     http->run(kIoThreads);
     http_ = std::move(http);
     const bool v6 = host.find(':') != std::string::npos;
-    spdlog::info("listening on http://{}:{}/", v6 ? "[" + host + "]" : host, port_);
+    spdlog::info("listening on {}://{}:{}/", security.tls ? "https" : "http",
+                 v6 ? "[" + host + "]" : host, port_);
+    if (!security.unix_socket.empty()) spdlog::info("listening on unix:{}", security.unix_socket);
   }
 
   void stop() {
@@ -99,6 +114,8 @@ class Server::Impl {
   std::unique_ptr<transport::webrtc::WhepService> whep_;
   std::unique_ptr<WhepRoutes> whep_routes_;
   std::unique_ptr<RecordRoutes> record_routes_;
+  std::unique_ptr<ViewerLimits> limits_;
+  std::shared_ptr<net::auth::Authenticator> auth_;  // null: no login asked (loopback only)
   std::unique_ptr<net::HttpServer> http_;
   std::uint16_t port_ = 0;
 };
