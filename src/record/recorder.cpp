@@ -36,6 +36,13 @@ std::string mp4Tail(int fragment_ms) {
       fragment_ms);
 }
 
+// A frame's time in the file: its capture time (the wall clock when it left the source, the
+// latency stamp's time), so the file plays in step with what happened even when the source or
+// encoder skips or delays frames; the branch's stream time for frames that have none.
+std::int64_t streamTime(const core::EncodedFrame& frame) {
+  return frame.capture_us > 0 ? frame.capture_us * 1000 : frame.pts_ns;
+}
+
 }  // namespace
 
 // One recording: its thread, the file being written and its counters. Counters are written
@@ -95,7 +102,7 @@ class Recorder::Session {
     if (!writer_ || rotationDue(*frame)) {
       if (!openFile(*frame)) return false;
     }
-    std::int64_t pts = frame->pts_ns - base_pts_ns_;
+    std::int64_t pts = streamTime(*frame) - base_pts_ns_;
     if (frames_in_file_ > 0 && pts <= last_pts_ns_) pts = last_pts_ns_ + 1'000'000;  // keep order
     switch (writer_->push(frame, pts)) {
       case PushPipeline::Push::kOk:
@@ -165,7 +172,8 @@ class Recorder::Session {
   bool rotationDue(const core::EncodedFrame& frame) {
     const bool due =
         (options_.segment_seconds > 0 &&
-         frame.pts_ns - base_pts_ns_ >= static_cast<std::int64_t>(options_.segment_seconds * 1e9)) ||
+         streamTime(frame) - base_pts_ns_ >=
+             static_cast<std::int64_t>(options_.segment_seconds * 1e9)) ||
         (options_.segment_bytes > 0 && bytes_in_file_ >= options_.segment_bytes);
     if (!due) return false;
     if (frame.keyframe) return true;
@@ -188,7 +196,7 @@ class Recorder::Session {
     } catch (const std::exception& e) {
       return fail(fmt::format("cannot write {}: {}", name, e.what()));
     }
-    base_pts_ns_ = frame.pts_ns;
+    base_pts_ns_ = streamTime(frame);
     last_pts_ns_ = 0;
     frames_in_file_ = 0;
     bytes_in_file_ = 0;

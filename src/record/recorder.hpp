@@ -6,7 +6,8 @@
 //   disk never slows live viewers. Frames it cannot take are dropped for it alone, counted
 //   and logged, and it resumes at the next keyframe (which it asks for).
 // - A file starts on a keyframe (joining the bus asks for one). Buffer times are the frames'
-//   own stream times, relative to the file's first frame: variable frame rate, no drift.
+//   own capture times (else their stream times), relative to the file's first frame:
+//   variable frame rate, no drift.
 // - Fragmented MP4: the header comes first and every fragment (`fragment_ms`) is complete on
 //   disk, so a file stays readable when the process is killed or the disk fills.
 // - Optional segments by duration and/or size, each cut at a keyframe (requested when due);
