@@ -13,6 +13,7 @@
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
 #include "core/log.hpp"
+#include "media/encoders/encoder_probe.hpp"
 #include "media/media_engine.hpp"
 #include "app/user_command.hpp"
 #include "server/server.hpp"
@@ -32,6 +33,13 @@ sigset_t blockStopSignals() {
 
 int run(const std::vector<std::string>& args) {
   using namespace framewire;
+  for (const auto& arg : args) {
+    if (arg == "--list-encoders") {
+      std::fputs(media::encoders::encoderTableText(media::encoders::systemProbe()).c_str(),
+                 stdout);
+      return 0;
+    }
+  }
   const config::LoadResult loaded = config::loadConfig(args);
   if (loaded.exit_now) {
     std::fputs(loaded.output.c_str(), stdout);

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/record_settings.hpp"
 #include "config/security_settings.hpp"
+#include "config/branch_settings.hpp"
 #include "config/source_settings.hpp"
 #include "config/webrtc_settings.hpp"
 
@@ -30,6 +32,10 @@ struct Config {
   int gop = 0;  // frames between keyframes; 0 = keyframes only on request (joins, losses)
   std::string preset = "ultrafast";             // x264 speed-preset
   std::string profile = "constrained-baseline";  // H.264 profile
+
+  // Encoded branches from `branches:` (YAML only); empty: one H.264 branch "main" from the
+  // settings above.
+  std::vector<BranchConfig> branches;
 
   // JPEG branch (MJPEG and snapshots)
   int jpeg_quality = 80;

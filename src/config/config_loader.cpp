@@ -72,6 +72,10 @@ void applyYaml(Config& config, const std::string& yaml_text, const std::string& 
   }
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>("");
+    if (key == "branches") {
+      applyBranchesYaml(config, entry.second, origin);
+      continue;
+    }
     const Setting* setting = findSetting(key);
     if (setting == nullptr) {
       throw ConfigError(
@@ -113,6 +117,10 @@ LoadResult loadConfig(const std::vector<std::string>& args) {
 
   std::string config_path;
   app.add_option("--config", config_path, "YAML file with the same settings (flags win)");
+  // Answered by main before the settings are read (it needs GStreamer); listed for --help.
+  bool list_encoders = false;
+  app.add_flag("--list-encoders", list_encoders,
+               "print the encoders of this machine (and why one is unavailable), then exit");
   // Every flag is read as text (a list setting: one text per use) and parsed by its setting,
   // so flags and YAML share one parser and one error message.
   std::map<std::string, std::vector<std::string>> flag_values;
@@ -155,6 +163,7 @@ LoadResult loadConfig(const std::vector<std::string>& args) {
     for (const auto& value : flag_values[s.info.key])
       s.apply(result.config, "--" + s.info.key, value);
   }
+  validateBranches(result.config);  // flags may have changed the size the branches follow
   return result;
 }
 

@@ -9,6 +9,10 @@
 #include "config/config.hpp"
 #include "config/config_loader.hpp"
 
+namespace YAML {
+class Node;
+}
+
 namespace framewire::config {
 
 // Reads `value` into the config, or throws ConfigError naming `where` (the key and its origin).
@@ -25,6 +29,11 @@ struct Setting {
 void addGeneralSettings(std::vector<Setting>& table);
 void addSourceSettings(std::vector<Setting>& table);
 void addWebRtcSettings(std::vector<Setting>& table);
+
+// `branches:` is a list of maps, not a flag: the YAML reader hands it over whole.
+void applyBranchesYaml(Config& config, const YAML::Node& node, const std::string& origin);
+// Evaluates every branch against the final size and fps (after flags); throws ConfigError.
+void validateBranches(const Config& config);
 void addSecuritySettings(std::vector<Setting>& table);
 void addLimitSettings(std::vector<Setting>& table);
 void addTlsSettings(std::vector<Setting>& table);

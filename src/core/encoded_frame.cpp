@@ -8,6 +8,10 @@ std::string_view codecName(Codec codec) {
   switch (codec) {
     case Codec::kH264: return "h264";
     case Codec::kJpeg: return "jpeg";
+    case Codec::kH265: return "h265";
+    case Codec::kVp8: return "vp8";
+    case Codec::kVp9: return "vp9";
+    case Codec::kAv1: return "av1";
   }
   return "unknown";
 }

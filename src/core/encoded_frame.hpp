@@ -13,7 +13,7 @@
 
 namespace framewire::core {
 
-enum class Codec { kH264, kJpeg };
+enum class Codec { kH264, kJpeg, kH265, kVp8, kVp9, kAv1 };
 
 std::string_view codecName(Codec codec);
 

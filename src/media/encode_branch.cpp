@@ -50,6 +50,22 @@ void EncodeBranch::reconfigure(std::string description, std::size_t frame_bytes)
   if (was_running) run();
 }
 
+bool EncodeBranch::setLiveProperty(const std::string& element, const std::string& property,
+                                   const std::string& value, std::string description) {
+  spec_.description = std::move(description);
+  if (!pipeline_) return false;
+  try {
+    GstPtr<GstElement> target = pipeline_->element(element);
+    GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(target.get()),
+                                                    property.c_str());
+    if (spec == nullptr) return false;
+    gst_util_set_object_arg(G_OBJECT(target.get()), property.c_str(), value.c_str());
+    return true;
+  } catch (const std::exception&) {
+    return false;  // no such element
+  }
+}
+
 EncodeBranch::~EncodeBranch() {
   {
     std::lock_guard lock(src_mutex_);

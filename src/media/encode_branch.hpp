@@ -70,6 +70,12 @@ class EncodeBranch {
   // played again; the valve and the subscribers are untouched.
   void reconfigure(std::string description, std::size_t frame_bytes);
 
+  // Control thread: sets a property of the running pipeline's element `element` (e.g. the
+  // encoder's bitrate) without a rebuild; false when not running or refused. The description
+  // for later builds is replaced by `description` either way.
+  bool setLiveProperty(const std::string& element, const std::string& property,
+                       const std::string& value, std::string description);
+
   void setOpen(bool open) { open_ = open; }
   bool isOpen() const { return open_.load(); }
 

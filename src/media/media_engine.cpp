@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <utility>
@@ -11,6 +12,8 @@
 #include "core/log.hpp"
 #include "media/capture_pipeline.hpp"
 #include "media/control_loop.hpp"
+#include "media/encoders/codec_branch.hpp"
+#include "media/encoders/encoder_probe.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/h264_branch.hpp"
 #include "media/jpeg_branch.hpp"
@@ -51,6 +54,18 @@ void requireElements(const config::Config& config) {
   }
 }
 
+// `branches:`: every branch's encoder, params and expressions, before anything is built.
+void checkBranches(const config::Config& config) {
+  if (config.branches.empty()) return;
+  if (describeSource(config).encoded) {
+    throw std::runtime_error(
+        "branches: cannot be used with a source whose H.264 is passed through "
+        "(it is never decoded for other encoders); remove branches: or the pass-through");
+  }
+  const encoders::Probe probe = encoders::systemProbe();
+  for (const auto& b : config.branches) CodecBranch::check(b, config, probe);
+}
+
 void initGstreamer() {
   GError* raw_error = nullptr;
   if (!gst_init_check(nullptr, nullptr, &raw_error)) {
@@ -65,7 +80,7 @@ void initGstreamer() {
 class MediaEngine::Impl {
  public:
   explicit Impl(const config::Config& config)
-      : config_((initGstreamer(), requireElements(config), config)),
+      : config_((initGstreamer(), requireElements(config), checkBranches(config), config)),
         h264_bus_("main"),
         jpeg_bus_("jpeg"),
         h264_(config_, loop_, h264_bus_),
@@ -78,6 +93,17 @@ class MediaEngine::Impl {
             [this](const std::string& reason) { router_.onFailure(reason); }),
         passthrough_(capture_.encoded()) {
     if (passthrough_) h264_.setEncoderPublishing(false);  // until the signal is lost
+    if (!config_.branches.empty()) {
+      if (passthrough_) {
+        throw std::runtime_error(
+            "branches: cannot be used with a source whose H.264 is passed through "
+            "(it is never decoded for other encoders); remove branches: or the pass-through");
+      }
+      const encoders::Probe probe = encoders::systemProbe();
+      for (const auto& b : config_.branches) {
+        branches_.push_back(std::make_unique<CodecBranch>(b, config_, probe, loop_));
+      }
+    }
   }
 
   ~Impl() { stop(); }
@@ -87,7 +113,8 @@ class MediaEngine::Impl {
     started_ = true;
     // Parse both branch pipelines now, so a bad preset or profile stops start-up.
     loop_.runSync([this] {
-      h264_.branch().prepare();
+      if (branches_.empty()) h264_.branch().prepare();
+      for (auto& b : branches_) b->branch().prepare();
       jpeg_.branch().prepare();
       if (passthrough_) jpeg_decode_.branch().prepare();
     });
@@ -95,6 +122,13 @@ class MediaEngine::Impl {
     h264_bus_.setDemandListener([this](std::size_t) { loop_.post([this] { updateDemand(); }); });
     jpeg_bus_.setDemandListener([this](std::size_t) { loop_.post([this] { updateDemand(); }); });
     h264_bus_.setKeyframeSender([this] { loop_.post([this] { sendKeyframe(); }); });
+    for (auto& b : branches_) {
+      CodecBranch* branch = b.get();
+      branch->bus().setDemandListener(
+          [this](std::size_t) { loop_.post([this] { updateDemand(); }); });
+      branch->bus().setKeyframeSender(
+          [this, branch] { loop_.post([branch] { branch->forceKeyframe(); }); });
+    }
     loop_.post([this] { updateDemand(); });  // subscribers may have joined before start()
   }
 
@@ -104,6 +138,10 @@ class MediaEngine::Impl {
     h264_bus_.setDemandListener({});
     jpeg_bus_.setDemandListener({});
     h264_bus_.setKeyframeSender({});
+    for (auto& b : branches_) {
+      b->bus().setDemandListener({});
+      b->bus().setKeyframeSender({});
+    }
     loop_.runSync([this] {
       loop_.cancel(linger_task_);
       loop_.cancel(tick_task_);
@@ -111,6 +149,7 @@ class MediaEngine::Impl {
       router_.stop();
       capture_.stop();
       h264_.branch().halt();
+      for (auto& b : branches_) b->branch().halt();
       jpeg_.branch().halt();
       jpeg_decode_.branch().halt();
     });
@@ -129,7 +168,9 @@ class MediaEngine::Impl {
     s.fps = config_.fps;
     s.frames_captured = capture_.framesCaptured();
     s.capture_restarts = capture_.restarts();
-    s.branches = {h264_.branch().state(), jpeg_.branch().state()};
+    if (branches_.empty()) s.branches.push_back(h264_.branch().state());
+    for (const auto& b : branches_) s.branches.push_back(b->branch().state());
+    s.branches.push_back(jpeg_.branch().state());
     if (passthrough_) s.branches.push_back(jpeg_decode_.branch().state());
     const SignalStatus signal = router_.status();
     s.signal = signal.lost ? "lost" : "live";
@@ -150,19 +191,125 @@ class MediaEngine::Impl {
   bus::FrameBus& h264Bus() { return h264_bus_; }
   bus::LatestFrameBus& jpegBus() { return jpeg_bus_; }
 
+  std::vector<CodecBranchSettings> branchSettings() const {
+    std::vector<CodecBranchSettings> out;
+    if (branches_.empty()) {
+      std::lock_guard lock(size_mutex_);
+      out.push_back({h264_bus_.name(), "h264", "x264enc", false, true, width_, height_,
+                     config_.fps, main_bitrate_kbps_, config_.gop});
+    }
+    for (const auto& b : branches_) out.push_back(b->settings());
+    return out;
+  }
+
+  std::string defaultBranch() const {
+    return branches_.empty() ? h264_bus_.name() : branches_.front()->id();
+  }
+
+  bus::FrameBus* encodedBus(std::string_view id) {
+    if (branches_.empty()) return id.empty() || id == h264_bus_.name() ? &h264_bus_ : nullptr;
+    if (id.empty()) return &branches_.front()->bus();
+    for (auto& b : branches_) {
+      if (b->id() == id) return &b->bus();
+    }
+    return nullptr;
+  }
+
+  void applySettings(const SettingsRequest& request,
+                     std::function<void(const SettingsOutcome&)> done) {
+    loop_.post([this, request, done = std::move(done)] {
+      SettingsOutcome outcome;
+      try {
+        outcome.result = applySettingsNow(request);
+        spdlog::info("media: settings of branch {} changed ({})", outcome.result.branch,
+                     outcome.result.applied);
+      } catch (const std::out_of_range& e) {
+        outcome.status = 404;
+        outcome.error = e.what();
+      } catch (const std::exception& e) {
+        outcome.status = 400;
+        outcome.error = e.what();
+      }
+      done(outcome);
+    });
+  }
+
  private:
+  // Control thread.
+  SettingsResult applySettingsNow(const SettingsRequest& request) {
+    SettingsResult result;
+    result.branch = request.branch.empty() ? defaultBranch() : request.branch;
+    CodecBranch* target = nullptr;
+    for (auto& b : branches_) {
+      if (b->id() == result.branch) target = b.get();
+    }
+    if (target == nullptr && !(branches_.empty() && result.branch == h264_bus_.name())) {
+      throw std::out_of_range("no branch '" + result.branch + "'");
+    }
+    if (request.jpeg_quality && (*request.jpeg_quality < 1 || *request.jpeg_quality > 100)) {
+      throw std::invalid_argument("jpeg_quality: " + std::to_string(*request.jpeg_quality) +
+                                  " is not valid: must be 1 to 100");
+    }
+    const BranchChange& change = request.change;
+    if (target != nullptr) {
+      result.applied = target->apply(change);
+    } else {
+      // The built-in "main" branch takes a live bitrate; the rest needs `branches:`.
+      if (change.fps || change.gop || change.width || change.height) {
+        throw std::invalid_argument(
+            "fps, gop, width and height can be changed on branches from branches: only "
+            "(docs/config.md#branches); the built-in branch 'main' takes bitrate");
+      }
+      result.applied = "unchanged";
+      if (change.bitrate_kbps) {
+        if (*change.bitrate_kbps < 100 || *change.bitrate_kbps > 100000) {
+          throw std::invalid_argument("bitrate: " + std::to_string(*change.bitrate_kbps) +
+                                      " is not valid: must be 100 to 100000");
+        }
+        config::Config next = config_;
+        {
+          std::lock_guard lock(size_mutex_);
+          next.width = width_;
+          next.height = height_;
+          main_bitrate_kbps_ = *change.bitrate_kbps;
+        }
+        next.bitrate_kbps = *change.bitrate_kbps;
+        result.applied = h264_.branch().setLiveProperty("encoder", "bitrate",
+                                                        std::to_string(next.bitrate_kbps),
+                                                        H264Branch::description(next))
+                             ? "live"
+                             : "next start";
+      }
+    }
+    if (request.jpeg_quality) {
+      config::Config next = config_;
+      {
+        std::lock_guard lock(size_mutex_);
+        next.width = width_;
+        next.height = height_;
+      }
+      next.jpeg_quality = *request.jpeg_quality;
+      jpeg_.branch().setLiveProperty("encoder", "quality", std::to_string(next.jpeg_quality),
+                                     JpegBranch::description(next));
+    }
+    return result;
+  }
+
   // Control thread. Reads the current counts rather than the notified ones, so a burst of
   // joins and leaves settles on the truth.
   void updateDemand() {
     const std::size_t h264 = h264_bus_.subscriberCount();
     const std::size_t jpeg = jpeg_bus_.watcherCount();
-    if (h264 + jpeg > 0) {
+    std::size_t others = 0;
+    for (const auto& b : branches_) others += b->bus().subscriberCount();
+    if (h264 + jpeg + others > 0) {
       loop_.cancel(linger_task_);
       linger_task_ = 0;
       if (!capturing_) {
         spdlog::info("media: first viewer: starting capture");
         // Encoders first, so the first captured frame finds them playing.
-        h264_.branch().run();
+        if (branches_.empty()) h264_.branch().run();
+        for (auto& b : branches_) b->branch().run();
         jpeg_.branch().run();
         if (passthrough_) jpeg_decode_.branch().run();
         router_.start();
@@ -178,7 +325,8 @@ class MediaEngine::Impl {
     // source feeds the H.264 bus itself and the decoding JPEG branch while live; the encoders
     // only carry NO SIGNAL frames.
     const bool encoders = !passthrough_ || lost_;
-    h264_.setDemand(encoders ? h264 : 0);
+    h264_.setDemand(encoders && branches_.empty() ? h264 : 0);
+    for (auto& b : branches_) b->setDemand(b->bus().subscriberCount());
     jpeg_.setDemand(encoders ? jpeg : 0);
     jpeg_decode_.setDemand(passthrough_ && !lost_ ? jpeg : 0);
   }
@@ -206,6 +354,7 @@ class MediaEngine::Impl {
     SignalRouter::Outputs out;
     out.raw = [this](GstBuffer* buffer, std::int64_t capture_us) {
       h264_.offer(buffer, capture_us);
+      for (auto& b : branches_) b->offer(buffer, capture_us);
       jpeg_.offer(buffer, capture_us);
     };
     out.encoded = [this](const CapturePipeline::Frame& f) {
@@ -258,6 +407,7 @@ class MediaEngine::Impl {
     }
     spdlog::info("media: encoders follow the new size {}x{}", width, height);
     h264_.resize(width, height);
+    for (auto& b : branches_) b->sourceResized(width, height);
     jpeg_.resize(width, height);
   }
 
@@ -277,11 +427,14 @@ class MediaEngine::Impl {
 
   void lingerExpired() {
     linger_task_ = 0;
-    if (h264_bus_.subscriberCount() + jpeg_bus_.watcherCount() > 0) return;
+    std::size_t others = 0;
+    for (const auto& b : branches_) others += b->bus().subscriberCount();
+    if (h264_bus_.subscriberCount() + jpeg_bus_.watcherCount() + others > 0) return;
     spdlog::info("media: nobody watched for {} s: stopping capture", config_.linger_seconds);
     router_.stop();
     capture_.stop();
     h264_.branch().halt();
+    for (auto& b : branches_) b->branch().halt();
     jpeg_.branch().halt();
     jpeg_decode_.branch().halt();
     capturing_ = false;
@@ -300,6 +453,10 @@ class MediaEngine::Impl {
   SignalRouter router_;
   CapturePipeline capture_;
   const bool passthrough_;
+  // `branches:` (empty: the built-in H.264 branch "main" above). Built once, never resized,
+  // so the capture thread reads the vector without a lock.
+  std::vector<std::unique_ptr<CodecBranch>> branches_;
+  int main_bitrate_kbps_ = config_.bitrate_kbps;  // under size_mutex_
 
   // Control thread state.
   ControlLoop::TaskId linger_task_ = 0;
@@ -329,6 +486,16 @@ bus::FrameBus& MediaEngine::h264Bus() { return impl_->h264Bus(); }
 bus::LatestFrameBus& MediaEngine::jpegBus() { return impl_->jpegBus(); }
 
 MediaState MediaEngine::state() const { return impl_->state(); }
+
+std::vector<CodecBranchSettings> MediaEngine::branchSettings() const {
+  return impl_->branchSettings();
+}
+std::string MediaEngine::defaultBranch() const { return impl_->defaultBranch(); }
+bus::FrameBus* MediaEngine::encodedBus(std::string_view id) { return impl_->encodedBus(id); }
+void MediaEngine::applySettings(const SettingsRequest& request,
+                                std::function<void(const SettingsOutcome&)> done) {
+  impl_->applySettings(request, std::move(done));
+}
 
 void MediaEngine::setEventListener(EventListener listener) {
   impl_->setEventListener(std::move(listener));

@@ -18,6 +18,7 @@
 #include "bus/frame_bus.hpp"
 #include "bus/latest_frame_bus.hpp"
 #include "config/config.hpp"
+#include "media/encoders/branch_control.hpp"
 
 namespace framewire::media {
 
@@ -64,6 +65,16 @@ class MediaEngine {
 
   bus::FrameBus& h264Bus();
   bus::LatestFrameBus& jpegBus();
+
+  // Encoded branches: "main" without `branches:`, else the configured ones in their order (the
+  // first is the default). encodedBus() is null for an unknown id; "" is the default branch.
+  std::vector<CodecBranchSettings> branchSettings() const;
+  std::string defaultBranch() const;
+  bus::FrameBus* encodedBus(std::string_view id);
+  // POST /api/settings: applied on the control thread, which then calls `done` (it must only
+  // post or answer; it must not block).
+  void applySettings(const SettingsRequest& request,
+                     std::function<void(const SettingsOutcome&)> done);
 
   MediaState state() const;
 

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "media/media_engine.hpp"
 #include "server/record_routes.hpp"
+#include "server/settings_routes.hpp"
 #include "server/state_json.hpp"
 #include "server/whep_routes.hpp"
 #include "transport/direct/direct_session.hpp"
@@ -40,17 +41,25 @@ net::Reply direct(RouteContext& context, const net::HttpRequest& request) {
     response.set("Upgrade", "websocket");
     return net::Reply::now(std::move(response));
   }
+  // ?branch=ID (docs/protocol.md); none: the default branch.
+  const std::string branch = request.query.contains("branch")
+                                 ? std::string(request.param("branch"))
+                                 : context.media.defaultBranch();
+  bus::FrameBus* bus = context.media.encodedBus(branch);
+  if (bus == nullptr) return net::Reply::now(net::errorResponse(404, "no branch '" + branch + "'"));
   transport::direct::DirectOptions options;
   options.raw = isTrue(request.param("raw"));
-  options.branch = context.media.h264Bus().name();
+  options.branch = branch;
   options.fps = context.config.fps;
   options.default_width = context.config.width;
   options.default_height = context.config.height;
   options.max_control_bytes = context.config.security.ws_max_message_bytes;
   options.handshake_timeout = std::chrono::seconds(context.config.security.ws_handshake_timeout_s);
-  return net::Reply::handOver([&context, options](std::shared_ptr<net::Handoff> handoff) {
-    transport::direct::startDirectSession(std::move(handoff), context.media.h264Bus(),
-                                          context.clients, options);
+  for (const auto& s : context.media.branchSettings()) {
+    if (s.id == branch) options.fps = s.fps;
+  }
+  return net::Reply::handOver([&context, options, bus](std::shared_ptr<net::Handoff> handoff) {
+    transport::direct::startDirectSession(std::move(handoff), *bus, context.clients, options);
   });
 }
 
@@ -109,6 +118,7 @@ std::shared_ptr<net::Router> buildRoutes(RouteContext& context) {
               [&ctx](const net::HttpRequest& request) { return events(ctx, request); });
   if (ctx.whep_routes) ctx.whep_routes->addTo(*router);
   if (ctx.record_routes) ctx.record_routes->addTo(*router);
+  addSettingsRoutes(*router, ctx);
   router->add(kGetHead, "/api/state", [&ctx](const net::HttpRequest&) {
     return net::Reply::now(net::jsonResponse(200, currentState(ctx)));
   });

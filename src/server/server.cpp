@@ -9,6 +9,7 @@
 #include "server/viewer_limits.hpp"
 #include "server/record_routes.hpp"
 #include "server/routes.hpp"
+#include "server/settings_routes.hpp"
 #include "server/webrtc_setup.hpp"
 #include "server/whep_routes.hpp"
 #include "transport/events/event_hub.hpp"
@@ -100,7 +101,7 @@ class Server::Impl {
     const auto webrtc = webRtcConfigFor(context_.config);
     whep_ = std::make_unique<transport::webrtc::WhepService>(
         webrtc, [&media](std::string_view branch) -> bus::FrameBus* {
-          return branch == media.h264Bus().name() ? &media.h264Bus() : nullptr;
+          return whepBusFor(media, branch);
         });
     publishWebRtcEvents(*whep_, hub);
     // The answer waits for candidate gathering; leave room for a busy control thread.

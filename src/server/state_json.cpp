@@ -33,11 +33,22 @@ const media::BranchState* findBranch(const media::MediaState& state, std::string
   return nullptr;
 }
 
-json h264Branch(media::MediaEngine& media, const media::BranchState* info) {
-  const auto stats = media.h264Bus().stats();
-  return json{{"id", info ? info->id : media.h264Bus().name()},
-              {"codec", "h264"},
-              {"encoder", info ? info->encoder : ""},
+json encodedBranch(media::MediaEngine& media, const media::CodecBranchSettings& settings,
+                   const media::BranchState* info) {
+  bus::FrameBus* bus = media.encodedBus(settings.id);
+  const auto stats = bus ? bus->stats() : bus::FrameBusStats{};
+  return json{{"id", settings.id},
+              {"codec", settings.codec},
+              {"encoder", info ? info->encoder : settings.encoder},
+              {"hardware", settings.hardware},
+              {"default", settings.id == media.defaultBranch()},
+              {"settings",
+               {{"width", settings.width},
+                {"height", settings.height},
+                {"fps", settings.fps},
+                {"bitrate", settings.bitrate_kbps},
+                {"gop", settings.gop},
+                {"live_bitrate", settings.live_bitrate}}},
               {"encoding", info ? info->encoding : false},
               {"fps", rounded(stats.fps)},
               {"kbps", rounded(stats.kbps)},
@@ -116,8 +127,9 @@ json stateDocument(media::MediaEngine& media, const transport::ClientRegistry& c
                    double uptime_s, const json& webrtc) {
   const media::MediaState state = media.state();
   json branches = json::array();
-  const auto* main_info = findBranch(state, media.h264Bus().name());
-  branches.push_back(h264Branch(media, main_info));
+  for (const auto& settings : media.branchSettings()) {
+    branches.push_back(encodedBranch(media, settings, findBranch(state, settings.id)));
+  }
   const media::BranchState* jpeg_info = nullptr;
   for (const auto& branch : state.branches) {
     if (branch.codec == "jpeg") jpeg_info = &branch;

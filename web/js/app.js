@@ -24,6 +24,9 @@ const MODES = ['webrtc', 'direct', 'mjpeg'];
 const params = new URLSearchParams(location.search);
 // ?fallbackMs= tunes the wait (tests, slow machines); 5 s by default
 const FALLBACK_MS = clamp(Number(params.get('fallbackMs')) || 5000, 500, 60000);
+// ?branch=ID: which encoded branch Direct and WebRTC play (js/settings_panel.js sets it)
+const BRANCH = params.get('branch');
+const branchPath = (path) => (BRANCH ? `${path}?branch=${encodeURIComponent(BRANCH)}` : path);
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -149,13 +152,14 @@ function run(mode) {
       video,
       stats,
       onStatus,
+      path: branchPath('/whep'),
       onFailure: (reason, { definitive }) => {
         // refused outright before any picture: no use waiting for the watchdog
         if (p === player && definitive && autoFallback && !hasPicture()) giveUp(mode, `WebRTC failed: ${reason}`);
       },
     });
   } else if (mode === 'direct') {
-    p = new DirectPlayer({ canvas, stats, onStatus });
+    p = new DirectPlayer({ canvas, stats, onStatus, path: branchPath('/ws/direct') });
   } else {
     p = new MjpegPlayer({ img, stats, onStatus });
   }

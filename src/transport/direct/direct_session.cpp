@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/clock.hpp"
+#include "core/codec_string.hpp"
 #include "core/h264_info.hpp"
 #include "core/log.hpp"
 #include "net/handoff.hpp"
@@ -143,15 +144,17 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
 
   StreamFormat formatOf(const core::EncodedFrame& frame) const {
     StreamFormat format;
-    auto codec = core::h264CodecString(frame.bytes());
+    format.width = frame.width > 0 ? frame.width : options_.default_width;
+    format.height = frame.height > 0 ? frame.height : options_.default_height;
+    format.fps = options_.fps;
+    // avc1 from the SPS; vp8 / vp09 / av01 / hev1 from the codec and the stream's shape.
+    auto codec = core::webCodecsString(frame.codec, frame.bytes(), format.width, format.height,
+                                       format.fps);
     if (codec) {
       format.codec = std::move(*codec);
     } else {
       format.codec = format_ ? format_->codec : "avc1.42E01F";  // keyframe without SPS
     }
-    format.width = frame.width > 0 ? frame.width : options_.default_width;
-    format.height = frame.height > 0 ? frame.height : options_.default_height;
-    format.fps = options_.fps;
     return format;
   }
 
