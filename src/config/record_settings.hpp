@@ -20,8 +20,8 @@ struct RecordSettings {
   double broadcast_retry_max_s = 30;  // reconnect backoff ceiling
 };
 
-// rtmp://, rtmps://, srt:// or http:// (a WHIP endpoint) with a host, no whitespace, quotes or
-// control characters.
+// rtmp://, rtmps:// or srt:// with a host, no whitespace, quotes or control characters.
+// (WHIP endpoints, http://, stay off until record/whip_publisher passes its end-to-end test.)
 bool isBroadcastUrl(const std::string& url);
 
 }  // namespace framewire::config

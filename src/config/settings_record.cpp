@@ -20,7 +20,7 @@ bool parseOnOff(const std::string& where, const std::string& value) {
 
 bool isBroadcastUrl(const std::string& url) {
   const bool scheme = url.starts_with("rtmp://") || url.starts_with("rtmps://") ||
-                      url.starts_with("srt://") || url.starts_with("http://");
+                      url.starts_with("srt://");
   if (!scheme || url.size() > 2000) return false;
   const auto host_start = url.find("://") + 3;
   if (host_start >= url.size() || url[host_start] == '/' || url[host_start] == ':') return false;
@@ -76,22 +76,19 @@ void addRecordSettings(std::vector<Setting>& t) {
                  c.record.fragment_ms = static_cast<int>(parseInteger(w, v, 100, 10000));
                }});
   t.push_back({{"broadcast", "URL",
-                "push the main branch to this rtmp://, rtmps://, srt:// URL or http:// WHIP "
-                "endpoint from start-up (repeatable)",
+                "push the main branch to this rtmp://, rtmps:// or srt:// URL from start-up "
+                "(repeatable)",
                 ""},
                [](Config& c, const std::string& w, const std::string& v) {
                  if (!isBroadcastUrl(v)) {
                    throw ConfigError(fmt::format(
                        "{}: '{}' is not valid: must be rtmp://HOST[:PORT]/APP/KEY, "
-                       "rtmps://…, srt://HOST:PORT[?options] or http://HOST[:PORT]/PATH (WHIP)",
+                       "rtmps://… or srt://HOST:PORT[?options]",
                        w, v));
                  }
                  c.record.broadcast.push_back(v);
                },
                [](Config& c) { c.record.broadcast.clear(); }});
-  t.push_back({{"whip-token", "TOKEN",
-                "bearer token sent to the WHIP endpoints of --broadcast (RFC 9725)", ""},
-               [](Config& c, const std::string&, const std::string& v) { c.record.whip_token = v; }});
   t.push_back({{"broadcast-retry-max", "SECONDS",
                 "longest wait between reconnect attempts of a broadcast, 1 to 3600",
                 fmt::format("{:g}", d.broadcast_retry_max_s)},

@@ -22,6 +22,7 @@ namespace {
 const std::vector<std::string> kPost{"POST"};
 const std::vector<std::string> kGetHead{"GET", "HEAD"};
 const std::vector<std::string> kFileMethods{"GET", "HEAD", "DELETE"};
+const std::vector<std::string> kBroadcastMethods{"GET", "HEAD", "POST"};
 constexpr std::string_view kRecordingsPrefix = "/recordings/";
 
 net::Reply now(int status, const json& body) {
@@ -153,10 +154,9 @@ void RecordRoutes::addTo(net::Router& router) {
       startRecordDownload(std::move(handoff), path);
     });
   });
-  router.add(kGetHead, "/api/broadcast", [this](const net::HttpRequest&) {
-    return now(200, json{{"broadcasts", broadcasts_->state()}});
-  });
-  router.add(kPost, "/api/broadcast", [this](const net::HttpRequest& request) {
+  // One route for every method: the router answers 405 for methods a path's route lacks.
+  router.add(kBroadcastMethods, "/api/broadcast", [this](const net::HttpRequest& request) {
+    if (request.method != "POST") return now(200, json{{"broadcasts", broadcasts_->state()}});
     const auto body = jsonBody(request);
     if (!body) {
       return error(400, "the body must be a JSON object: {\"url\": \"rtmp://…\", \"action\": "
@@ -169,8 +169,8 @@ void RecordRoutes::addTo(net::Router& router) {
       return error(400, "unknown action \"" + action + "\" (valid: start, stop)");
     }
     if (!config::isBroadcastUrl(url)) {
-      return error(400, "url must be rtmp://HOST[:PORT]/APP/KEY, rtmps://…, "
-                        "srt://HOST:PORT[?options] or http://HOST[:PORT]/PATH (a WHIP endpoint)");
+      return error(400, "url must be rtmp://HOST[:PORT]/APP/KEY, rtmps://… or "
+                        "srt://HOST:PORT[?options]");
     }
     if (action == "stop") {
       if (!broadcasts_->stop(url)) return error(404, "not broadcasting to " + record::redactUrl(url));
