@@ -70,6 +70,7 @@ EncodeBranch::~EncodeBranch() {
   {
     std::lock_guard lock(src_mutex_);
     src_.reset();
+    inline_pad_.reset();
   }
   sink_pad_.reset();
   pipeline_.reset();
@@ -164,6 +165,8 @@ bool EncodeBranch::push(GstBuffer* buffer, std::int64_t capture_us) {
   // Our own clock for the branch: strictly increasing across capture restarts.
   const std::int64_t now_us = core::steadyMicros();
   const bool all_out = last_out_pts_ns_.load() == last_pts_ns_;
+  if (last_push_us_ > 0) push_gap_us_ += (now_us - last_push_us_ - push_gap_us_) / 8;
+  last_push_us_ = now_us;
   std::uint64_t pts = kPtsBaseNs + static_cast<std::uint64_t>(now_us - base_us_) * 1000;
   if (pts <= last_pts_ns_) pts = last_pts_ns_ + 1;
   last_pts_ns_ = pts;
@@ -173,7 +176,9 @@ bool EncodeBranch::push(GstBuffer* buffer, std::int64_t capture_us) {
   GST_BUFFER_DTS(copy) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION(copy) = duration_ns_;
   times_.add({pts, capture_us, core::wallClockMicros()});
-  if (inline_pad_ && queued_fallback_ && all_out &&
+  // Back to inline after a while on the queue, once encoding is quick and every queued frame
+  // is out (so frames still enter the encoder in order).
+  if (inline_pad_ && queued_fallback_ && all_out && now_us - fallback_since_us_ > 10'000'000 &&
       queued_cost_us_.load() < static_cast<std::int64_t>(duration_ns_ / 1000) * 2 / 5) {
     queued_fallback_ = false;
     inline_cost_us_ = 0;
@@ -209,8 +214,14 @@ bool EncodeBranch::pushInline(GstBuffer* buffer) {
   const std::int64_t start_us = core::steadyMicros();
   const bool ok = gst_pad_push(inline_pad_.get(), buffer) == GST_FLOW_OK;
   inline_cost_us_ += (core::steadyMicros() - start_us - inline_cost_us_) / 8;
-  if (inline_cost_us_ > static_cast<std::int64_t>(duration_ns_ / 1000) * 3 / 4) {
+  // Too slow: the encode alone takes most of a frame interval, or the capture thread falls
+  // behind the frame rate and encoding is a third of its time or more (a busy machine gives
+  // one thread too small a share: queued, capture and encoder overlap on two).
+  const std::int64_t interval_us = static_cast<std::int64_t>(duration_ns_ / 1000);
+  const bool behind = push_gap_us_ > interval_us * 5 / 4 && inline_cost_us_ * 3 > push_gap_us_;
+  if (inline_cost_us_ > interval_us * 3 / 4 || behind) {
     queued_fallback_ = true;
+    fallback_since_us_ = core::steadyMicros();
     queued_cost_us_ = inline_cost_us_;
     spdlog::info("media: branch {} takes {} ms a frame inline; queued to its own thread instead",
                  spec_.id, inline_cost_us_ / 1000);

@@ -43,8 +43,10 @@ struct BranchSpec {
   // element after the appsrc and returns once it is encoded and published, as a dedicated
   // single-viewer pipeline does. No thread handoff (each one costs a scheduler wake-up,
   // milliseconds on a busy machine), and the capture thread does not fill the next frame while
-  // the encoder works. An encoder that takes more than 3/4 of a frame interval falls back to
-  // the queued path (encoding and capture overlap again) until it is quick again. false:
+  // the encoder works. An encoder that takes more than 3/4 of a frame interval, or a capture
+  // thread that falls behind the frame rate with encoding a third of its time (a busy machine
+  // gives one thread too small a share), falls back to the queued path (encoding and capture
+  // overlap again) for at least 10 s, until encoding is quick again. false:
   // frames are queued to the appsrc's own thread (at most 2, oldest dropped).
   bool inline_encode = false;
 };
@@ -120,6 +122,9 @@ class EncodeBranch {
   // queued path until encoding is quick again. Capture-thread state, under src_mutex_.
   bool queued_fallback_ = false;
   std::int64_t inline_cost_us_ = 0;  // running mean of the inline push time
+  std::int64_t push_gap_us_ = 0;     // running mean of the time between two pushes
+  std::int64_t last_push_us_ = 0;
+  std::int64_t fallback_since_us_ = 0;
   // Set by the output thread: the running mean of push → output on the queued path, and the
   // PTS of the newest frame out (inline resumes only once every queued frame is out).
   std::atomic<std::int64_t> queued_cost_us_{0};
