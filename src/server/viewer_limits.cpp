@@ -10,8 +10,10 @@ namespace framewire::server {
 namespace {
 
 // A WHEP offer counts against its address from its POST for this long (or while its peer is
-// listed): the answer may take seconds under load and the peer list lags up to 1 s after it.
-constexpr auto kRecentWindow = std::chrono::seconds(15);
+// listed), to cover the peer list's lag of up to 1 s behind an answer. Kept short: the POST is
+// counted before it is parsed, so a refused or deleted offer must not hold the address's
+// place for long (a page reloading, a test of bad offers).
+constexpr auto kRecentWindow = std::chrono::seconds(2);
 
 net::Reply refuse(const std::string& reason) {
   auto response = net::errorResponse(503, reason);
