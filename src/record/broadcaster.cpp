@@ -104,16 +104,14 @@ class Broadcaster::Feed {
         }
         return true;
       }
-      connect(*frame);
+      connect();  // on a keyframe: the connection starts with it
       if (!pipeline_) return true;
     }
     if (waiting_for_keyframe_) {
       if (!frame->keyframe) return true;
       waiting_for_keyframe_ = false;
     }
-    std::int64_t pts = frame->pts_ns - base_pts_ns_;
-    if (pts <= last_pts_ns_ && frames_in_connection_ > 0) pts = last_pts_ns_ + 1'000'000;
-    switch (pipeline_->push(frame, pts)) {
+    switch (pipeline_->push(frame, frame->pts_ns)) {
       case PushPipeline::Push::kOk:
         break;
       case PushPipeline::Push::kQueueFull: {
@@ -127,7 +125,6 @@ class Broadcaster::Feed {
         lose(pipeline_->takeError().value_or("the sink refused a frame"));
         return true;
     }
-    last_pts_ns_ = pts;
     ++frames_in_connection_;
     std::lock_guard lock(mutex_);
     ++frames_;
@@ -175,7 +172,7 @@ class Broadcaster::Feed {
     spdlog::info("broadcast to {} stopped", shown_url_);
   }
 
-  void connect(const core::EncodedFrame& keyframe) {
+  void connect() {
     keyframe_asked_ = false;
     waiting_for_keyframe_ = false;
     try {
@@ -184,8 +181,6 @@ class Broadcaster::Feed {
       lose(e.what());
       return;
     }
-    base_pts_ns_ = keyframe.pts_ns;
-    last_pts_ns_ = 0;
     frames_in_connection_ = 0;
     connected_us_ = core::steadyMicros();
     std::lock_guard lock(mutex_);
@@ -224,8 +219,6 @@ class Broadcaster::Feed {
 
   // Feed thread only.
   std::unique_ptr<PushPipeline> pipeline_;
-  std::int64_t base_pts_ns_ = 0;
-  std::int64_t last_pts_ns_ = 0;
   std::uint64_t frames_in_connection_ = 0;
   std::int64_t connected_us_ = 0;
   std::int64_t next_attempt_us_ = 0;

@@ -38,6 +38,8 @@ struct PushPipeline::Impl {
   GstPtr<GstBus> bus;
   std::uint64_t max_queued_bytes = 0;
   std::optional<std::string> error;
+  std::optional<std::int64_t> first_stream_ns;  // the timeline's zero
+  std::int64_t last_pts_ns = 0;
 
   void pollBus() {
     while (true) {
@@ -91,11 +93,16 @@ PushPipeline::~PushPipeline() {
   if (impl_->pipeline) gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
 }
 
-PushPipeline::Push PushPipeline::push(const core::FramePtr& frame, std::int64_t pts_ns) {
+PushPipeline::Push PushPipeline::push(const core::FramePtr& frame, std::int64_t stream_ns) {
   impl_->pollBus();
   if (impl_->error) return Push::kFailed;
   if (gst_app_src_get_current_level_bytes(GST_APP_SRC(impl_->src)) > impl_->max_queued_bytes) {
     return Push::kQueueFull;
+  }
+  std::int64_t pts_ns = 0;
+  if (impl_->first_stream_ns) {
+    pts_ns = stream_ns - *impl_->first_stream_ns;
+    if (pts_ns <= impl_->last_pts_ns) pts_ns = impl_->last_pts_ns + 1'000'000;
   }
   // The buffer keeps the frame (and so its bytes) alive until the muxer is done with it.
   auto* keep = new core::FramePtr(frame);
@@ -110,6 +117,8 @@ PushPipeline::Push PushPipeline::push(const core::FramePtr& frame, std::int64_t 
     if (!impl_->error) impl_->error = "the pipeline refused a frame";
     return Push::kFailed;
   }
+  if (!impl_->first_stream_ns) impl_->first_stream_ns = stream_ns;
+  impl_->last_pts_ns = pts_ns;
   return Push::kOk;
 }
 

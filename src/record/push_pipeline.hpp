@@ -29,8 +29,12 @@ class PushPipeline {
   PushPipeline(const PushPipeline&) = delete;
   PushPipeline& operator=(const PushPipeline&) = delete;
 
+  // `stream_ns` is the frame's time on any clock (capture or stream time). The pipeline's
+  // timeline starts at 0 with the first frame it takes and never goes back: a frame that is not
+  // later than the last one taken is placed 1 ms after it, so muxers always get increasing
+  // timestamps. A refused frame leaves the timeline as it was.
   enum class Push { kOk, kQueueFull, kFailed };
-  Push push(const core::FramePtr& frame, std::int64_t pts_ns);
+  Push push(const core::FramePtr& frame, std::int64_t stream_ns);
 
   // An element of the pipeline by name (a GstElement*, owned by the pipeline), or nullptr.
   // For callers that configure an element GStreamer-side (e.g. webrtcbin).

@@ -102,9 +102,7 @@ class Recorder::Session {
     if (!writer_ || rotationDue(*frame)) {
       if (!openFile(*frame)) return false;
     }
-    std::int64_t pts = streamTime(*frame) - base_pts_ns_;
-    if (frames_in_file_ > 0 && pts <= last_pts_ns_) pts = last_pts_ns_ + 1'000'000;  // keep order
-    switch (writer_->push(frame, pts)) {
+    switch (writer_->push(frame, streamTime(*frame))) {
       case PushPipeline::Push::kOk:
         break;
       case PushPipeline::Push::kQueueFull:
@@ -116,7 +114,6 @@ class Recorder::Session {
       case PushPipeline::Push::kFailed:
         return fail(writer_->takeError().value_or("write failed"));
     }
-    last_pts_ns_ = pts;
     ++frames_in_file_;
     bytes_in_file_ += frame->size;
     std::lock_guard lock(stats_mutex_);
@@ -172,7 +169,7 @@ class Recorder::Session {
   bool rotationDue(const core::EncodedFrame& frame) {
     const bool due =
         (options_.segment_seconds > 0 &&
-         streamTime(frame) - base_pts_ns_ >=
+         streamTime(frame) - file_start_ns_ >=
              static_cast<std::int64_t>(options_.segment_seconds * 1e9)) ||
         (options_.segment_bytes > 0 && bytes_in_file_ >= options_.segment_bytes);
     if (!due) return false;
@@ -196,8 +193,7 @@ class Recorder::Session {
     } catch (const std::exception& e) {
       return fail(fmt::format("cannot write {}: {}", name, e.what()));
     }
-    base_pts_ns_ = streamTime(frame);
-    last_pts_ns_ = 0;
+    file_start_ns_ = streamTime(frame);  // for segmenting by duration
     frames_in_file_ = 0;
     bytes_in_file_ = 0;
     rotation_requested_ = false;
@@ -274,8 +270,7 @@ class Recorder::Session {
 
   // Feed thread only.
   std::unique_ptr<PushPipeline> writer_;
-  std::int64_t base_pts_ns_ = 0;
-  std::int64_t last_pts_ns_ = 0;
+  std::int64_t file_start_ns_ = 0;
   std::uint64_t frames_in_file_ = 0;
   std::uint64_t bytes_in_file_ = 0;
   std::int64_t last_check_us_ = 0;

@@ -94,12 +94,8 @@ class WhipPublisher::Feed {
     if (waiting_for_keyframe_) {
       if (!frame->keyframe) return true;
       waiting_for_keyframe_ = false;
-      base_pts_ns_ = frame->pts_ns;
-      last_pts_ns_ = -1;
     }
-    std::int64_t pts = frame->pts_ns - base_pts_ns_;
-    if (pts <= last_pts_ns_) pts = last_pts_ns_ + 1'000'000;
-    const auto result = pipeline_->push(frame, pts);
+    const auto result = pipeline_->push(frame, frame->pts_ns);
     if (result == PushPipeline::Push::kFailed) {
       lose(pipeline_->takeError().value_or("the pipeline refused a frame"));
       return true;
@@ -109,7 +105,6 @@ class WhipPublisher::Feed {
       bus_.requestKeyframe();
       return true;
     }
-    last_pts_ns_ = pts;
     std::lock_guard lock(mutex_);
     ++frames_;
     bytes_ += frame->size;
@@ -311,8 +306,6 @@ class WhipPublisher::Feed {
   GstElement* webrtc_ = nullptr;  // owned by the pipeline
   bool connected_ = false;
   bool waiting_for_keyframe_ = true;
-  std::int64_t base_pts_ns_ = 0;
-  std::int64_t last_pts_ns_ = -1;
   std::int64_t published_us_ = 0;
   std::int64_t disconnected_since_us_ = 0;
   std::int64_t next_attempt_us_ = 0;
