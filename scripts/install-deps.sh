@@ -27,8 +27,9 @@ packages=(
   # sources tests: Xvfb and X clients, the RTSP server; python3 for the slow viewer in bench/fanout
   python3 xvfb x11-apps gstreamer1.0-rtsp libgstrtspserver-1.0-dev gir1.2-gst-rtsp-server-1.0
   python3-gi
-  # recording/broadcast tests: a real RTMP server (nginx with the RTMP module)
-  nginx libnginx-mod-rtmp
+  # recording/broadcast tests: a real RTMP server (nginx with the RTMP module), and the WHIP
+  # receiver (python3-gi with GStreamer's webrtcbin bindings)
+  nginx libnginx-mod-rtmp gir1.2-gst-plugins-bad-1.0
   # real clients for end-to-end tests
   ffmpeg chromium nodejs npm fonts-dejavu-core
 )

@@ -18,10 +18,11 @@ struct RecordSettings {
   std::vector<std::string> broadcast; // rtmp://, rtmps://, srt://, http:// (WHIP) from start-up
   std::string whip_token;             // bearer token for the WHIP endpoints in `broadcast`
   double broadcast_retry_max_s = 30;  // reconnect backoff ceiling
+  double broadcast_keyframe_interval_s = 2;  // keyframe at least this often while broadcasting
 };
 
-// rtmp://, rtmps:// or srt:// with a host, no whitespace, quotes or control characters.
-// (WHIP endpoints, http://, stay off until record/whip_publisher passes its end-to-end test.)
+// rtmp://, rtmps://, srt:// or http:// (a WHIP endpoint) with a host, no whitespace, quotes or
+// control characters.
 bool isBroadcastUrl(const std::string& url);
 
 }  // namespace framewire::config

@@ -20,7 +20,7 @@ bool parseOnOff(const std::string& where, const std::string& value) {
 
 bool isBroadcastUrl(const std::string& url) {
   const bool scheme = url.starts_with("rtmp://") || url.starts_with("rtmps://") ||
-                      url.starts_with("srt://");
+                      url.starts_with("srt://") || url.starts_with("http://");
   if (!scheme || url.size() > 2000) return false;
   const auto host_start = url.find("://") + 3;
   if (host_start >= url.size() || url[host_start] == '/' || url[host_start] == ':') return false;
@@ -76,14 +76,14 @@ void addRecordSettings(std::vector<Setting>& t) {
                  c.record.fragment_ms = static_cast<int>(parseInteger(w, v, 100, 10000));
                }});
   t.push_back({{"broadcast", "URL",
-                "push the main branch to this rtmp://, rtmps:// or srt:// URL from start-up "
-                "(repeatable)",
+                "push the main branch to this rtmp://, rtmps://, srt:// URL or http:// WHIP "
+                "endpoint from start-up (repeatable)",
                 ""},
                [](Config& c, const std::string& w, const std::string& v) {
                  if (!isBroadcastUrl(v)) {
                    throw ConfigError(fmt::format(
                        "{}: '{}' is not valid: must be rtmp://HOST[:PORT]/APP/KEY, "
-                       "rtmps://… or srt://HOST:PORT[?options]",
+                       "rtmps://…, srt://HOST:PORT[?options] or http://HOST[:PORT]/PATH (WHIP)",
                        w, v));
                  }
                  c.record.broadcast.push_back(v);
@@ -94,6 +94,19 @@ void addRecordSettings(std::vector<Setting>& t) {
                 fmt::format("{:g}", d.broadcast_retry_max_s)},
                [](Config& c, const std::string& w, const std::string& v) {
                  c.record.broadcast_retry_max_s = parseNumber(w, v, 1, 3600);
+               }});
+  t.push_back({{"whip-token", "TOKEN",
+                "bearer token sent to the WHIP endpoints given with --broadcast (empty: none)",
+                ""},
+               [](Config& c, const std::string&, const std::string& v) {
+                 c.record.whip_token = v;
+               }});
+  t.push_back({{"broadcast-keyframe-interval", "SECONDS",
+                "while a broadcast runs, ask the branch for a keyframe at least this often so "
+                "late joiners of the server get a picture (also with gop 0), 0 = off, 0 to 60",
+                fmt::format("{:g}", d.broadcast_keyframe_interval_s)},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.record.broadcast_keyframe_interval_s = parseNumber(w, v, 0, 60);
                }});
 }
 

@@ -62,11 +62,13 @@ std::string redactUrl(const std::string& url) {
 // The feed thread's side: the pipeline, its reconnect schedule and the counters.
 class Broadcaster::Feed {
  public:
-  Feed(bus::FrameBus& bus, std::string url, double retry_max_s, EventSink events)
+  Feed(bus::FrameBus& bus, std::string url, double retry_max_s, double keyframe_interval_s,
+       EventSink events)
       : bus_(bus),
         url_(std::move(url)),
         shown_url_(redactUrl(url_)),
         retry_max_us_(static_cast<std::int64_t>(retry_max_s * 1e6)),
+        keyframe_interval_us_(static_cast<std::int64_t>(keyframe_interval_s * 1e6)),
         events_(std::move(events)) {
     events_(json{{"type", "broadcast_started"}, {"url", shown_url_}, {"branch", bus_.name()}});
     spdlog::info("broadcast {} to {}", bus_.name(), shown_url_);
@@ -111,6 +113,7 @@ class Broadcaster::Feed {
       if (!frame->keyframe) return true;
       waiting_for_keyframe_ = false;
     }
+    if (frame->keyframe) last_keyframe_us_ = core::steadyMicros();
     switch (pipeline_->push(frame, frame->pts_ns)) {
       case PushPipeline::Push::kOk:
         break;
@@ -145,6 +148,7 @@ class Broadcaster::Feed {
       lose(*error);
       return true;
     }
+    requestPeriodicKeyframe();
     // Frames flowing for 2 s without an error: the server took them.
     if (state_ != "live" && core::steadyMicros() - connected_us_ > 2'000'000 &&
         frames_in_connection_ > 0) {
@@ -158,6 +162,17 @@ class Broadcaster::Feed {
       spdlog::info("broadcast to {} is live", shown_url_);
     }
     return true;
+  }
+
+  // Late joiners of the server start at a keyframe: keep one coming every interval, whatever
+  // the branch's GOP (asked again each interval until it arrives).
+  void requestPeriodicKeyframe() {
+    if (keyframe_interval_us_ <= 0) return;
+    const auto now = core::steadyMicros();
+    if (now - last_keyframe_us_ < keyframe_interval_us_) return;
+    if (now - last_periodic_request_us_ < keyframe_interval_us_) return;
+    last_periodic_request_us_ = now;
+    bus_.requestKeyframe();
   }
 
   void onExit() {
@@ -183,6 +198,7 @@ class Broadcaster::Feed {
     }
     frames_in_connection_ = 0;
     connected_us_ = core::steadyMicros();
+    last_keyframe_us_ = connected_us_;  // connect() runs on a keyframe
     std::lock_guard lock(mutex_);
     state_ = "connecting";
     since_ = isoNow();
@@ -214,11 +230,14 @@ class Broadcaster::Feed {
   const std::string url_;
   const std::string shown_url_;
   const std::int64_t retry_max_us_;
+  const std::int64_t keyframe_interval_us_;
   const EventSink events_;
   std::unique_ptr<FeedThread> thread_;
 
   // Feed thread only.
   std::unique_ptr<PushPipeline> pipeline_;
+  std::int64_t last_keyframe_us_ = 0;
+  std::int64_t last_periodic_request_us_ = 0;
   std::uint64_t frames_in_connection_ = 0;
   std::int64_t connected_us_ = 0;
   std::int64_t next_attempt_us_ = 0;
@@ -237,8 +256,10 @@ class Broadcaster::Feed {
 };
 
 Broadcaster::Broadcaster(bus::FrameBus& bus, std::string url, double retry_max_s,
-                         EventSink events)
-    : url_(std::move(url)), feed_(std::make_unique<Feed>(bus, url_, retry_max_s, std::move(events))) {}
+                         double keyframe_interval_s, EventSink events)
+    : url_(std::move(url)),
+      feed_(std::make_unique<Feed>(bus, url_, retry_max_s, keyframe_interval_s,
+                                   std::move(events))) {}
 
 Broadcaster::~Broadcaster() { stop(); }
 
@@ -272,7 +293,8 @@ std::string Broadcasts::start(bus::FrameBus& bus, const std::string& url, const 
   if (url.starts_with("http://")) {
     entry.whip = std::make_unique<WhipPublisher>(bus, url, token, retry_max_s_, events_);
   } else {
-    entry.push = std::make_unique<Broadcaster>(bus, url, retry_max_s_, events_);
+    entry.push =
+        std::make_unique<Broadcaster>(bus, url, retry_max_s_, keyframe_interval_s_, events_);
   }
   list_.push_back(std::move(entry));
   return {};

@@ -5,6 +5,10 @@
 // exponential backoff (1 s, 2 s, 4 s … up to `retry_max_s`), each time starting at a keyframe
 // it asks for.
 //
+// While it runs it asks the branch for a keyframe whenever none came for `keyframe_interval_s`
+// (0: never): an RTMP server such as nginx-rtmp keeps no keyframe for players that join later,
+// so with a long or infinite GOP (gop 0) they would wait for a picture forever.
+//
 // Like the recorder it is an ordinary FrameBus subscriber with its own thread and mailbox, so
 // a slow or stuck network never slows live viewers.
 //
@@ -32,7 +36,8 @@ std::string redactUrl(const std::string& url);
 
 class Broadcaster {
  public:
-  Broadcaster(bus::FrameBus& bus, std::string url, double retry_max_s, EventSink events);
+  Broadcaster(bus::FrameBus& bus, std::string url, double retry_max_s,
+              double keyframe_interval_s, EventSink events);
   ~Broadcaster();  // stop()
   Broadcaster(const Broadcaster&) = delete;
   Broadcaster& operator=(const Broadcaster&) = delete;
@@ -53,7 +58,8 @@ class Broadcaster {
 // http:// (a WHIP endpoint) to a WhipPublisher with the bearer token.
 class Broadcasts {
  public:
-  Broadcasts(double retry_max_s, EventSink events) : retry_max_s_(retry_max_s), events_(events) {}
+  Broadcasts(double retry_max_s, double keyframe_interval_s, EventSink events)
+      : retry_max_s_(retry_max_s), keyframe_interval_s_(keyframe_interval_s), events_(events) {}
   // Empty string, or why not ("already broadcasting to …").
   std::string start(bus::FrameBus& bus, const std::string& url, const std::string& token = {});
   bool stop(const std::string& url);  // false when that URL is not broadcasting
@@ -62,6 +68,7 @@ class Broadcasts {
 
  private:
   const double retry_max_s_;
+  const double keyframe_interval_s_;
   const EventSink events_;
   struct Entry {
     std::string url;

@@ -7,10 +7,13 @@
 #include <gst/webrtc/webrtc.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/h264_info.hpp"
 #include "core/log.hpp"
 #include "media/gst_ptr.hpp"
 #include "record/feed_thread.hpp"
@@ -24,14 +27,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kRtpCaps =
-    "application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000,"
-    "packetization-mode=(string)1,profile-level-id=(string)42e01f";
+// No capsfilter between the payloader and webrtcbin: one with a fixed profile-level-id refuses
+// every stream whose SPS says otherwise (not-negotiated). The offer's codec comes from the
+// transceiver's codec preferences, with the stream's own profile-level-id.
+constexpr const char* kTail =
+    "h264parse ! rtph264pay config-interval=-1 aggregate-mode=zero-latency pt=96 mtu=1200 ! "
+    "webrtcbin name=webrtc bundle-policy=max-bundle";
 
-std::string tail() {
-  return std::string("h264parse ! rtph264pay config-interval=-1 aggregate-mode=zero-latency "
-                     "pt=96 ! ") +
-         kRtpCaps + " ! webrtcbin name=webrtc bundle-policy=max-bundle";
+// "42e01f" from the stream's latest SPS ("avc1.42E01F"), else constrained baseline 3.1.
+std::string profileLevelId(bus::FrameBus& bus) {
+  if (auto keyframe = bus.lastKeyframe()) {
+    if (auto text = core::h264CodecString(keyframe->bytes()); text && text->size() == 11) {
+      std::string hex = text->substr(5);
+      for (auto& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return hex;
+    }
+  }
+  return "42e01f";
 }
 
 // Waits for a webrtcbin promise (it answers from its own thread within milliseconds).
@@ -50,6 +62,27 @@ std::string isoNow() {
   return text;
 }
 
+// A URL's query may hold a secret (some ingests take the key there): never shown.
+std::string hideQuery(const std::string& url) {
+  const auto query = url.find('?');
+  return query == std::string::npos ? url : url.substr(0, query) + "?***";
+}
+
+// Why a WHIP endpoint refused the offer, for events and /api/state.
+std::string refusal(const HttpResult& reply) {
+  const std::string body = reply.body.empty() ? "" : ": " + reply.body.substr(0, 200);
+  if (reply.status == 401 || reply.status == 403) {
+    return "the WHIP endpoint refused the bearer token (" + std::to_string(reply.status) + ")" +
+           body;
+  }
+  return "the WHIP endpoint answered " + std::to_string(reply.status) + body;
+}
+
+// The receiver's RTCP reports keep this fresh (rtpbin's on-ssrc-active).
+void onSsrcActive(GstElement*, guint, guint, gpointer data) {
+  static_cast<std::atomic<std::int64_t>*>(data)->store(core::steadyMicros());
+}
+
 GstPadProbeReturn onUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpointer data) {
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
   if (event && gst_video_event_is_force_key_unit(event)) {
@@ -66,10 +99,11 @@ class WhipPublisher::Feed {
        EventSink events)
       : bus_(bus),
         endpoint_(std::move(endpoint)),
+        shown_(hideQuery(endpoint_)),
         token_(std::move(token)),
         retry_max_us_(static_cast<std::int64_t>(retry_max_s * 1e6)),
         events_(std::move(events)) {
-    events_(json{{"type", "whip_started"}, {"endpoint", endpoint_}, {"branch", bus_.name()}});
+    events_(json{{"type", "whip_started"}, {"endpoint", shown_}, {"branch", bus_.name()}});
     FeedThread::Handlers handlers;
     handlers.on_frame = [this](const core::FramePtr& frame) { return onFrame(frame); };
     handlers.on_tick = [this] { return onTick(); };
@@ -82,8 +116,8 @@ class WhipPublisher::Feed {
 
   json state() const {
     std::lock_guard lock(mutex_);
-    return json{{"endpoint", endpoint_}, {"branch", bus_.name()}, {"state", state_},
-                {"resource", resource_}, {"since", since_},       {"frames", frames_},
+    return json{{"endpoint", shown_}, {"branch", bus_.name()}, {"state", state_},
+                {"resource", hideQuery(resource_)}, {"since", since_},       {"frames", frames_},
                 {"bytes", bytes_},       {"republishes", republishes_},
                 {"last_error", last_error_}};
   }
@@ -125,8 +159,16 @@ class WhipPublisher::Feed {
     g_object_get(webrtc_, "connection-state", &pc, nullptr);
     if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
       disconnected_since_us_ = 0;
+      // A receiver that vanished (killed, unplugged) often leaves ICE "connected": its RTCP
+      // reports stop at once (they come every 5 s or so).
+      if (connected_ && now - std::max(last_rtcp_us_.load(), connected_at_us_) > kRtcpTimeoutUs) {
+        lose("no RTCP from the receiver for " + std::to_string(kRtcpTimeoutUs / 1'000'000) +
+             " s");
+        return true;
+      }
       if (!connected_) {
         connected_ = true;
+        connected_at_us_ = now;
         backoff_us_ = 0;
         bus_.requestKeyframe();
         {
@@ -134,9 +176,8 @@ class WhipPublisher::Feed {
           state_ = "live";
           since_ = isoNow();
         }
-        spdlog::info("WHIP publish to {} connected ({})", endpoint_, resource_);
-        events_(json{{"type", "whip_connected"}, {"endpoint", endpoint_},
-                     {"resource", resource_}, {"branch", bus_.name()}});
+        spdlog::info("WHIP publish to {} connected", shown_);
+        events_(json{{"type", "whip_connected"}, {"endpoint", shown_}, {"branch", bus_.name()}});
       }
     } else if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED ||
                pc == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED) {
@@ -157,25 +198,34 @@ class WhipPublisher::Feed {
       state_ = "stopped";
       since_ = isoNow();
     }
-    spdlog::info("WHIP publish to {} stopped", endpoint_);
-    events_(json{{"type", "whip_stopped"}, {"endpoint", endpoint_}, {"branch", bus_.name()},
+    spdlog::info("WHIP publish to {} stopped", shown_);
+    events_(json{{"type", "whip_stopped"}, {"endpoint", shown_}, {"branch", bus_.name()},
                  {"frames", frames_}, {"republishes", republishes_}});
   }
 
   // Builds the pipeline, makes the offer (with every candidate), POSTs it, applies the answer.
   void publish() {
     try {
-      pipeline_ = std::make_unique<PushPipeline>(tail(), std::map<std::string, std::string>{},
+      pipeline_ = std::make_unique<PushPipeline>(kTail, std::map<std::string, std::string>{},
                                                  8u << 20);
       webrtc_ = static_cast<GstElement*>(pipeline_->element("webrtc"));
       auto* src = static_cast<GstElement*>(pipeline_->element("src"));
       media::GstPtr<GstPad> src_pad(gst_element_get_static_pad(src, "src"));
       gst_pad_add_probe(src_pad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, onUpstreamEvent, &bus_,
                         nullptr);
+      last_rtcp_us_ = 0;
+      if (GstElement* rtpbin = gst_bin_get_by_name(GST_BIN(webrtc_), "rtpbin")) {
+        g_signal_connect(rtpbin, "on-ssrc-active", G_CALLBACK(onSsrcActive), &last_rtcp_us_);
+        gst_object_unref(rtpbin);
+      }
       GstWebRTCRTPTransceiver* transceiver = nullptr;
       g_signal_emit_by_name(webrtc_, "get-transceiver", 0, &transceiver);
       if (!transceiver) throw std::runtime_error("webrtcbin made no transceiver");
-      media::GstPtr<GstCaps> caps(gst_caps_from_string(kRtpCaps));
+      media::GstPtr<GstCaps> caps(gst_caps_new_simple(
+          "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
+          "H264", "payload", G_TYPE_INT, 96, "clock-rate", G_TYPE_INT, 90000,
+          "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING,
+          profileLevelId(bus_).c_str(), nullptr));
       g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                    "codec-preferences", caps.get(), nullptr);
       gst_object_unref(transceiver);
@@ -184,10 +234,7 @@ class WhipPublisher::Feed {
       std::map<std::string, std::string> headers{{"Content-Type", "application/sdp"}};
       if (!token_.empty()) headers["Authorization"] = "Bearer " + token_;
       const auto reply = httpRequest("POST", endpoint_, headers, offer, 10s);
-      if (reply.status != 201) {
-        throw std::runtime_error("the WHIP endpoint answered " + std::to_string(reply.status) +
-                                 (reply.body.empty() ? "" : ": " + reply.body.substr(0, 200)));
-      }
+      if (reply.status != 201) throw std::runtime_error(refusal(reply));
       const auto location = reply.headers.find("location");
       if (location == reply.headers.end() || location->second.empty()) {
         throw std::runtime_error("the WHIP endpoint's 201 has no Location");
@@ -208,7 +255,7 @@ class WhipPublisher::Feed {
     published_us_ = core::steadyMicros();
     waiting_for_keyframe_ = true;
     bus_.requestKeyframe();
-    spdlog::info("WHIP publish to {}: session {}", endpoint_, resource_);
+    spdlog::info("WHIP publish to {}: session created", shown_);
   }
 
   std::string makeOffer() {
@@ -288,14 +335,15 @@ class WhipPublisher::Feed {
       state_ = "retrying";
       since_ = isoNow();
     }
-    spdlog::warn("WHIP publish to {}: {} (again in {:.0f} s)", endpoint_, reason,
+    spdlog::warn("WHIP publish to {}: {} (again in {:.0f} s)", shown_, reason,
                  backoff_us_ / 1e6);
-    events_(json{{"type", "whip_error"}, {"endpoint", endpoint_}, {"branch", bus_.name()},
+    events_(json{{"type", "whip_error"}, {"endpoint", shown_}, {"branch", bus_.name()},
                  {"reason", reason}, {"retry_in_s", backoff_us_ / 1e6}});
   }
 
   bus::FrameBus& bus_;
   const std::string endpoint_;
+  const std::string shown_;  // endpoint_ without its query
   const std::string token_;
   const std::int64_t retry_max_us_;
   const EventSink events_;
@@ -304,7 +352,10 @@ class WhipPublisher::Feed {
   // Feed thread only.
   std::unique_ptr<PushPipeline> pipeline_;
   GstElement* webrtc_ = nullptr;  // owned by the pipeline
+  static constexpr std::int64_t kRtcpTimeoutUs = 15'000'000;
   bool connected_ = false;
+  std::int64_t connected_at_us_ = 0;
+  std::atomic<std::int64_t> last_rtcp_us_{0};  // also written by GStreamer's RTCP thread
   bool waiting_for_keyframe_ = true;
   std::int64_t published_us_ = 0;
   std::int64_t disconnected_since_us_ = 0;

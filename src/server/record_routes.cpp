@@ -11,6 +11,7 @@
 #include "server/record_download.hpp"
 #include "server/state_json.hpp"
 #include "transport/events/event_hub.hpp"
+#include "transport/webrtc/serial_executor.hpp"
 
 namespace framewire::server {
 
@@ -66,8 +67,9 @@ RecordRoutes::RecordRoutes(const config::Config& config, bus::FrameBus& h264,
     if (hub) hub->publish(event);
   };
   recorder_ = std::make_unique<record::Recorder>(h264_, recorderOptions(config_.record), sink);
-  broadcasts_ =
-      std::make_unique<record::Broadcasts>(config_.record.broadcast_retry_max_s, sink);
+  broadcasts_ = std::make_unique<record::Broadcasts>(
+      config_.record.broadcast_retry_max_s, config_.record.broadcast_keyframe_interval_s, sink);
+  control_ = std::make_unique<transport::webrtc::SerialExecutor>("record-control");
 }
 
 RecordRoutes::~RecordRoutes() { stop(); }
@@ -84,6 +86,7 @@ void RecordRoutes::start() {
 }
 
 void RecordRoutes::stop() {
+  if (control_) control_->stop();  // finishes the start or stop under way, drops the rest
   if (recorder_) recorder_->stop();
   if (broadcasts_) broadcasts_->stopAll();
 }
@@ -91,6 +94,23 @@ void RecordRoutes::stop() {
 bus::FrameBus* RecordRoutes::busFor(std::string_view branch) const {
   if (branch.empty() || branch == h264_.name()) return &h264_;
   return nullptr;
+}
+
+net::Reply RecordRoutes::onControlThread(std::function<net::HttpResponse()> job) {
+  net::Deferred deferred;
+  deferred.timeout = std::chrono::milliseconds(20000);
+  deferred.on_timeout = net::errorResponse(503, "starting or stopping did not finish in 20 s");
+  deferred.start = [this, job = std::move(job)](net::Respond respond, net::Post) {
+    control_->post([job, respond] {
+      try {
+        respond(job());
+      } catch (const std::exception& e) {
+        respond(net::errorResponse(500, e.what()));
+      }
+    });
+    return net::Cancel([] {});  // what was started runs to its end; its answer is dropped
+  };
+  return net::Reply::later(std::move(deferred));
 }
 
 json RecordRoutes::state() const {
@@ -106,14 +126,18 @@ void RecordRoutes::addTo(net::Router& router) {
     if (!busFor(branch)) {
       return error(404, "no H.264 branch \"" + branch + "\" (valid: " + h264_.name() + ")");
     }
-    const auto why = recorder_->start();
-    if (why == "already recording") return error(409, why);
-    if (!why.empty()) return error(500, why);
-    return now(200, recorder_->state());
+    return onControlThread([this] {
+      const auto why = recorder_->start();
+      if (why == "already recording") return net::errorResponse(409, why);
+      if (!why.empty()) return net::errorResponse(500, why);
+      return net::jsonResponse(200, recorder_->state().dump());
+    });
   });
   router.add(kPost, "/api/record/stop", [this](const net::HttpRequest&) {
-    if (!recorder_->stop()) return error(409, "not recording");
-    return now(200, recorder_->state());
+    return onControlThread([this] {
+      if (!recorder_->stop()) return net::errorResponse(409, "not recording");
+      return net::jsonResponse(200, recorder_->state().dump());
+    });
   });
   router.add(kGetHead, "/api/recordings", [this](const net::HttpRequest&) {
     const auto current = recorder_->state();
@@ -169,18 +193,26 @@ void RecordRoutes::addTo(net::Router& router) {
       return error(400, "unknown action \"" + action + "\" (valid: start, stop)");
     }
     if (!config::isBroadcastUrl(url)) {
-      return error(400, "url must be rtmp://HOST[:PORT]/APP/KEY, rtmps://… or "
-                        "srt://HOST:PORT[?options]");
+      return error(400, "url must be rtmp://HOST[:PORT]/APP/KEY, rtmps://…, "
+                        "srt://HOST:PORT[?options] or http://HOST[:PORT]/PATH (WHIP)");
     }
     if (action == "stop") {
-      if (!broadcasts_->stop(url)) return error(404, "not broadcasting to " + record::redactUrl(url));
-      return now(200, json{{"broadcasts", broadcasts_->state()}});
+      return onControlThread([this, url] {
+        if (!broadcasts_->stop(url)) {
+          return net::errorResponse(404, "not broadcasting to " + record::redactUrl(url));
+        }
+        return net::jsonResponse(200, json{{"broadcasts", broadcasts_->state()}}.dump());
+      });
     }
     auto* bus = busFor(stringField(*body, "branch"));
     if (!bus) return error(404, "no such H.264 branch (valid: " + h264_.name() + ")");
-    const auto why = broadcasts_->start(*bus, url, stringField(*body, "token"));
-    if (!why.empty()) return error(409, why);
-    return now(200, json{{"broadcasts", broadcasts_->state()}});
+    std::string token = stringField(*body, "token");
+    if (token.empty()) token = config_.record.whip_token;
+    return onControlThread([this, bus, url, token] {
+      const auto why = broadcasts_->start(*bus, url, token);
+      if (!why.empty()) return net::errorResponse(409, why);
+      return net::jsonResponse(200, json{{"broadcasts", broadcasts_->state()}}.dump());
+    });
   });
 }
 

@@ -10,9 +10,12 @@
 // It owns the recorder and the broadcasts; their events go to /ws/events, their state into
 // /api/state ("recording", "broadcasts").
 //
-// Threads: handlers run on the connections' strands; start/stop may wait a moment for a muxer
-// to finish its file.
+// Threads: handlers run on the connections' strands. Starting and stopping (a muxer finishing
+// its file, a WHIP DELETE, a sink closing: up to seconds) run on one control thread of their
+// own, in order; the request is answered from there when done, and the strand, the io threads
+// and every other client go on meanwhile.
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -29,6 +32,9 @@ namespace framewire::record {
 class Recorder;
 class Broadcasts;
 }  // namespace framewire::record
+namespace framewire::transport::webrtc {
+class SerialExecutor;
+}
 
 namespace framewire::server {
 
@@ -51,12 +57,15 @@ class RecordRoutes {
 
  private:
   bus::FrameBus* busFor(std::string_view branch) const;
+  // Answers with what `job` returns, run on the control thread.
+  net::Reply onControlThread(std::function<net::HttpResponse()> job);
 
   const config::Config config_;
   bus::FrameBus& h264_;
   std::shared_ptr<transport::events::EventHub> events_;
   std::unique_ptr<record::Recorder> recorder_;
   std::unique_ptr<record::Broadcasts> broadcasts_;
+  std::unique_ptr<transport::webrtc::SerialExecutor> control_;
 };
 
 }  // namespace framewire::server

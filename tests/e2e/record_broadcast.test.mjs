@@ -137,3 +137,29 @@ test('SRT to an ffmpeg listener: the stream decodes', async (t) => {
   assert.equal(frames, 60);
   await getJson(`${fw.base}/api/broadcast`, { method: 'POST', body: JSON.stringify({ url, action: 'stop' }) });
 });
+
+// With gop 0 the encoder makes keyframes only on request: nginx-rtmp keeps none for players
+// that join later, so without broadcast-keyframe-interval they would wait forever.
+test('RTMP with gop 0: a reader that joins nginx late gets a decodable picture (broadcast-keyframe-interval)', { skip: (!fs.existsSync(NGINX) || !fs.existsSync(RTMP_MODULE)) && 'nginx or libnginx-mod-rtmp missing (scripts/install-deps.sh)' }, async (t) => {
+  const dir = tmpDir('fw-nginx-');
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const nginx = await startNginx(dir, port);
+  cleanups.push(() => stopChild(nginx));
+  const fw = await startFramewire({ size: '640x360', fps: 30, bitrate: 1500, gop: 0, 'broadcast-keyframe-interval': 2 });
+  cleanups.push(() => fw.stop());
+  const ev = new RecordingSocket(`${fw.wsBase}/ws/events`);
+  await ev.opened;
+  cleanups.push(() => ev.close());
+  const url = `rtmp://127.0.0.1:${port}/live/late`;
+  const started = await getJson(`${fw.base}/api/broadcast`, { method: 'POST', body: JSON.stringify({ url, action: 'start' }) });
+  assert.equal(started.status, 200, started.text());
+  await waitFor(() => events(ev, 'broadcast_connected').length > 0, { what: 'broadcast_connected', timeoutMs: 20000 });
+  await sleep(3000); // the keyframe the broadcast started on is long gone
+  const t0 = Date.now();
+  const r = await run('ffmpeg', ['-v', 'error', '-rw_timeout', '15000000', '-i', url, '-frames:v', '1', '-f', 'framemd5', '-'], { timeoutMs: 30000 });
+  const frames = r.stdout.toString().split('\n').filter((l) => l && !l.startsWith('#')).length;
+  t.diagnostic(`late reader decoded its first picture ${Date.now() - t0} ms after connecting (ffmpeg exit ${r.code}; ${r.stderr.toString().slice(0, 200)})`);
+  assert.equal(frames, 1, 'the late reader decoded no picture');
+  await getJson(`${fw.base}/api/broadcast`, { method: 'POST', body: JSON.stringify({ url, action: 'stop' }) });
+});
