@@ -100,9 +100,7 @@ class Server::Impl {
     auto& media = context_.media;
     const auto webrtc = webRtcConfigFor(context_.config);
     whep_ = std::make_unique<transport::webrtc::WhepService>(
-        webrtc, [&media](std::string_view branch) -> bus::FrameBus* {
-          return whepBusFor(media, branch);
-        });
+        webrtc, [&media](std::string_view branch) { return whepBranchesFor(media, branch); });
     publishWebRtcEvents(*whep_, hub);
     // The answer waits for candidate gathering; leave room for a busy control thread.
     whep_routes_ = std::make_unique<WhepRoutes>(

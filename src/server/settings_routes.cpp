@@ -1,5 +1,6 @@
 #include "server/settings_routes.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "media/media_engine.hpp"
@@ -94,6 +95,31 @@ bus::FrameBus* whepBusFor(media::MediaEngine& media, std::string_view branch) {
     if (s.id == id) return s.codec == "h264" ? bus : nullptr;
   }
   return nullptr;
+}
+
+std::vector<transport::webrtc::WhepService::Branch> whepBranchesFor(media::MediaEngine& media,
+                                                                    std::string_view branch) {
+  static const std::map<std::string, std::string, std::less<>> kRtpNames{
+      {"h264", "H264"}, {"vp8", "VP8"}, {"vp9", "VP9"}, {"av1", "AV1"}};
+  std::vector<transport::webrtc::WhepService::Branch> out;
+  const std::string default_id = media.defaultBranch();
+  std::string wanted(branch);
+  // "main" names the default branch when no branch is called main (as in whepBusFor).
+  if (wanted == "main" && media.encodedBus("main") == nullptr) wanted = default_id;
+  for (const auto& s : media.branchSettings()) {
+    const auto rtp = kRtpNames.find(s.codec);
+    if (rtp == kRtpNames.end()) continue;
+    if (!wanted.empty() && s.id != wanted) continue;
+    bus::FrameBus* bus = media.encodedBus(s.id);
+    if (bus == nullptr) continue;
+    transport::webrtc::WhepService::Branch entry{s.id, rtp->second, bus};
+    if (s.id == default_id) {
+      out.insert(out.begin(), std::move(entry));
+    } else {
+      out.push_back(std::move(entry));
+    }
+  }
+  return out;
 }
 
 }  // namespace framewire::server

@@ -6,9 +6,11 @@
 //                       every change goes out as "settings_changed" on /ws/events.
 
 #include <string_view>
+#include <vector>
 
 #include "net/router.hpp"
 #include "server/routes.hpp"
+#include "transport/webrtc/whep_service.hpp"
 
 namespace framewire::bus {
 class FrameBus;
@@ -21,5 +23,11 @@ void addSettingsRoutes(net::Router& router, RouteContext& context);
 // The bus of the H.264 branch a WHEP viewer asked for ("" or "main": the default branch, when
 // no branch is called main); null when unknown or not H.264 (WebRTC carries H.264 only).
 bus::FrameBus* whepBusFor(media::MediaEngine& media, std::string_view branch);
+
+// The branches a WHEP viewer may get (WhepService::BranchLookup): "?branch=" names one (""
+// when unknown or not a browser codec: h264, vp8, vp9, av1); no branch: all of those, the
+// default branch first.
+std::vector<transport::webrtc::WhepService::Branch> whepBranchesFor(media::MediaEngine& media,
+                                                                    std::string_view branch);
 
 }  // namespace framewire::server

@@ -26,6 +26,7 @@ std::string fmtpOf(const MediaSection& section, int pt) {
 }
 
 std::string serverDescription(const ServerVideoCodec& server) {
+  if (server.encoding != "H264") return server.encoding;
   return "H264 " + std::string(profileName(server.profile_level_id.profile())) +
          " (profile-level-id=" + server.profile_level_id.hex() +
          ", packetization-mode=" + std::to_string(server.packetization_mode) + ")";
@@ -36,6 +37,19 @@ std::string serverDescription(const ServerVideoCodec& server) {
 bool receives(const MediaSection& section) {
   const bool usable = section.port != 0 || section.attribute("bundle-only").has_value();
   return usable && (section.direction == "recvonly" || section.direction == "sendrecv");
+}
+
+// RTX for the chosen payload type: "a=rtpmap:<n> rtx/90000" with "a=fmtp:<n> apt=<pt>".
+void addRtx(const MediaSection& section, H264Choice& choice) {
+  for (const auto& [pt, map] : section.rtpmaps) {
+    if (!iequals(map.encoding, "rtx")) continue;
+    const auto params = parseFmtp(fmtpOf(section, pt));
+    const auto apt = params.find("apt");
+    if (apt != params.end() && std::atoi(apt->second.c_str()) == choice.payload_type) {
+      choice.rtx_payload_type = pt;
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -105,17 +119,37 @@ std::optional<H264Choice> chooseH264(const MediaSection& section, const ServerVi
     if (why_not) *why_not = describeCodecs(section);
     return std::nullopt;
   }
-  // RTX for the chosen payload type: "a=rtpmap:<n> rtx/90000" with "a=fmtp:<n> apt=<pt>".
-  for (const auto& [pt, map] : section.rtpmaps) {
-    if (!iequals(map.encoding, "rtx")) continue;
-    const auto params = parseFmtp(fmtpOf(section, pt));
-    const auto apt = params.find("apt");
-    if (apt != params.end() && std::atoi(apt->second.c_str()) == best->payload_type) {
-      best->rtx_payload_type = pt;
-      break;
-    }
-  }
+  addRtx(section, *best);
   return best;
+}
+
+std::optional<H264Choice> chooseByName(const MediaSection& section, const std::string& encoding,
+                                       std::string* why_not) {
+  for (const auto& format : section.formats) {
+    const int pt = std::atoi(format.c_str());
+    const auto it = section.rtpmaps.find(pt);
+    if (it == section.rtpmaps.end()) continue;
+    if (!iequals(it->second.encoding, encoding) || it->second.clock_rate != 90000) continue;
+    const auto fmtp = fmtpOf(section, pt);
+    const auto params = parseFmtp(fmtp);
+    // VP9 "profile-id", AV1 "profile": framewire's encoders make profile 0 (8-bit 4:2:0).
+    const auto profile = params.count("profile-id") ? params.find("profile-id")
+                                                    : params.find("profile");
+    if (profile != params.end() && profile->second != "0") continue;
+    H264Choice choice;
+    choice.encoding = encoding;
+    choice.payload_type = pt;
+    choice.fmtp = fmtp;
+    choice.exact_profile = true;
+    if (const auto fb = section.rtcp_fbs.find(pt); fb != section.rtcp_fbs.end()) {
+      choice.rtcp_fbs = fb->second;
+    }
+    for (const auto& fb : section.wildcard_rtcp_fbs) choice.rtcp_fbs.push_back(fb);
+    addRtx(section, choice);
+    return choice;
+  }
+  if (why_not) *why_not = describeCodecs(section);
+  return std::nullopt;
 }
 
 PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& server) {
@@ -139,7 +173,8 @@ PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& s
     if (!receives(section)) continue;
     any_receiving = true;
     std::string why_not;
-    auto choice = chooseH264(section, server, &why_not);
+    auto choice = server.encoding == "H264" ? chooseH264(section, server, &why_not)
+                                            : chooseByName(section, server.encoding, &why_not);
     if (!choice) {
       offered += (offered.empty() ? "" : "; ") + why_not;
       continue;

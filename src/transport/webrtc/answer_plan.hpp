@@ -1,6 +1,7 @@
 #pragma once
 // What framewire will answer to a WHEP offer, decided before any GStreamer object exists:
-// which m-section carries the video, which H.264 payload type (and its RTX) to send with,
+// which m-section carries the video, which payload type of the branch's codec (H.264, VP8,
+// VP9 or AV1) and its RTX to send with,
 // and which sections are rejected (audio until framewire has audio, data channels, extra
 // video sections). Pure functions.
 
@@ -17,14 +18,18 @@ namespace framewire::transport::webrtc {
 struct ServerVideoCodec {
   ProfileLevelId profile_level_id;  // from the stream's SPS, or the configured profile
   int packetization_mode = 1;       // rtph264pay fragments (FU-A): mode 1 only
+  std::string encoding = "H264";    // the rtpmap name: "H264", "VP8", "VP9", "AV1"
 };
 
+// The client's payload type for the branch's codec (named for H.264, which came first; VP8,
+// VP9 and AV1 fill the same fields).
 struct H264Choice {
   int payload_type = -1;
   std::string fmtp;                     // the client's parameters, answered verbatim
   std::optional<int> rtx_payload_type;  // the client's rtx for it, if offered
   std::vector<std::string> rtcp_fbs;    // the client's feedback for it ("nack", "nack pli")
   bool exact_profile = false;           // the client's profile equals the stream's
+  std::string encoding = "H264";        // the rtpmap name, as ServerVideoCodec::encoding
 };
 
 struct AnswerPlan {
@@ -57,6 +62,11 @@ struct PlanResult {
 // order of preference. Returns nothing and fills `why_not` (the offered codecs) when none fit.
 std::optional<H264Choice> chooseH264(const MediaSection& section, const ServerVideoCodec& server,
                                      std::string* why_not);
+
+// VP8, VP9 or AV1 (`encoding`): the client's first payload type of that name at 90 kHz (VP9 and
+// AV1: profile 0, the only one framewire encodes, or no profile given).
+std::optional<H264Choice> chooseByName(const MediaSection& section, const std::string& encoding,
+                                       std::string* why_not);
 
 // Plans the answer for a whole offer.
 PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& server);

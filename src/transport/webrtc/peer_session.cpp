@@ -67,7 +67,8 @@ std::string sdpText(const GstWebRTCSessionDescription* description) {
 // <video> stays black.
 CapsRef codecPreferences(const H264Choice& codec, guint ssrc) {
   GstCaps* caps = gst_caps_new_simple(
-      "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING, "H264",
+      "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
+      codec.encoding.c_str(),
       "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, codec.payload_type, "ssrc",
       G_TYPE_UINT, ssrc, nullptr);
   GstStructure* s = gst_caps_get_structure(caps, 0);
@@ -84,6 +85,16 @@ CapsRef codecPreferences(const H264Choice& codec, guint ssrc) {
     if (fb == "ccm fir") gst_structure_set(s, "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, nullptr);
   }
   return CapsRef(caps);
+}
+
+const char* payloaderFor(const std::string& encoding) { return rtpPayloaderFor(encoding); }
+
+// The appsrc caps of a branch's codec (answer_plan's encoding names).
+const char* appsrcCapsFor(const std::string& encoding) {
+  if (encoding == "VP8") return "video/x-vp8";
+  if (encoding == "VP9") return "video/x-vp9";
+  if (encoding == "AV1") return "video/x-av1,stream-format=obu-stream,alignment=tu";
+  return "video/x-h264,stream-format=byte-stream,alignment=au";
 }
 
 // webrtcbin's RTP nicesink keeps GstBaseSink's sync=true (only the RTCP one is unsynced), so
@@ -124,6 +135,13 @@ bool keepSinkSync() {
 }
 
 }  // namespace
+
+const char* rtpPayloaderFor(const std::string& encoding) {
+  if (encoding == "VP8") return "rtpvp8pay";
+  if (encoding == "VP9") return "rtpvp9pay";
+  if (encoding == "AV1") return "rtpav1pay";
+  return "rtph264pay";
+}
 
 PeerSession::PeerSession(PeerParams params, SerialExecutor& control, SerialExecutor& feed,
                          DeadFn on_dead)
@@ -170,10 +188,12 @@ bool PeerSession::buildPipeline(std::string* error) {
   pipeline_.reset(static_cast<GstElement*>(
       gst_object_ref_sink(gst_pipeline_new(("whep-" + params_.id.substr(0, 8)).c_str()))));
   appsrc_ = gst_element_factory_make("appsrc", "src");
-  GstElement* pay = gst_element_factory_make("rtph264pay", "pay");
+  const auto& encoding = params_.plan.codec.encoding;
+  GstElement* pay = gst_element_factory_make(payloaderFor(encoding), "pay");
   webrtcbin_ = gst_element_factory_make("webrtcbin", "webrtc");
   if (!appsrc_ || !pay || !webrtcbin_) {
-    *error = "a GStreamer element is missing (appsrc, rtph264pay or webrtcbin)";
+    *error = std::string("a GStreamer element is missing (appsrc, ") + payloaderFor(encoding) +
+             " or webrtcbin)";
     for (auto* e : {appsrc_, pay, webrtcbin_}) {
       if (e) gst_object_unref(gst_object_ref_sink(e));
     }
@@ -182,15 +202,20 @@ bool PeerSession::buildPipeline(std::string* error) {
   }
   gst_bin_add_many(GST_BIN(pipeline_.get()), appsrc_, pay, webrtcbin_, nullptr);
 
-  CapsRef caps(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
+  CapsRef caps(gst_caps_from_string(appsrcCapsFor(encoding)));
   g_object_set(appsrc_, "caps", caps.get(), "is-live", TRUE, "format", GST_FORMAT_TIME,
                "do-timestamp", FALSE, "block", FALSE, nullptr);
   // config-interval -1: SPS/PPS with every IDR; zero-latency: send each AU as soon as it is in.
   // 1200 bytes leaves room for SRTP, TURN and VPN overheads.
   const guint ssrc = g_random_int_range(1, G_MAXINT32);
-  g_object_set(pay, "config-interval", -1, "pt", params_.plan.codec.payload_type, "mtu", 1200u,
-               "ssrc", ssrc, nullptr);
-  gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
+  g_object_set(pay, "pt", params_.plan.codec.payload_type, "mtu", 1200u, "ssrc", ssrc, nullptr);
+  if (encoding == "H264") {
+    g_object_set(pay, "config-interval", -1, nullptr);
+    gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
+  } else {
+    // A picture id lets the browser tell a lost frame from a late one (15 bits, as libwebrtc).
+    gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
+  }
   // Zero playout delay: Chromium renders each frame as soon as it is decoded.
   if (params_.plan.playout_delay_id) addPlayoutDelayProbe(pay, *params_.plan.playout_delay_id, 0, 0);
   gst_util_set_object_arg(G_OBJECT(webrtcbin_), "bundle-policy", "max-bundle");
@@ -199,13 +224,13 @@ bool PeerSession::buildPipeline(std::string* error) {
     spdlog::warn("webrtc {}: {}", params_.id, warning);
   }
   if (!gst_element_link(appsrc_, pay)) {
-    *error = "cannot link appsrc to rtph264pay";
+    *error = std::string("cannot link appsrc to ") + payloaderFor(encoding);
     return false;
   }
   PadRef sink(gst_element_request_pad_simple(webrtcbin_, "sink_%u"));
   PadRef pay_src(gst_element_get_static_pad(pay, "src"));
   if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
-    *error = "cannot link rtph264pay to webrtcbin";
+    *error = std::string("cannot link ") + payloaderFor(encoding) + " to webrtcbin";
     return false;
   }
   GstWebRTCRTPTransceiver* transceiver = nullptr;

@@ -29,6 +29,10 @@
 
 namespace framewire::transport::webrtc {
 
+// The RTP payloader of a codec (answer_plan's encoding names: "H264", "VP8", "VP9", "AV1").
+// AV1's, rtpav1pay, is not in GStreamer 1.22 itself (it comes with gst-plugins-rs).
+const char* rtpPayloaderFor(const std::string& encoding);
+
 struct PeerParams {
   std::string id;
   std::string branch;

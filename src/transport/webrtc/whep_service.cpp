@@ -70,7 +70,14 @@ ServerVideoCodec serverCodec(bus::FrameBus& bus, const WebRtcConfig& config) {
 }  // namespace
 
 WhepService::WhepService(WebRtcConfig config, BusLookup buses)
-    : config_(std::move(config)), buses_(std::move(buses)) {
+    : WhepService(std::move(config), BranchLookup([buses = std::move(buses)](std::string_view b) {
+        const std::string id(b.empty() ? "main" : b);
+        bus::FrameBus* bus = buses ? buses(id) : nullptr;
+        return bus ? std::vector<Branch>{{id, "H264", bus}} : std::vector<Branch>{};
+      })) {}
+
+WhepService::WhepService(WebRtcConfig config, BranchLookup branches)
+    : config_(std::move(config)), branches_(std::move(branches)) {
   if (!gst_is_initialized()) gst_init(nullptr, nullptr);
   stats_snapshot_ =
       nlohmann::json{{"peers", nlohmann::json::array()}, {"max_peers", config_.max_peers}};
@@ -164,7 +171,7 @@ void WhepService::postAsync(std::string_view content_type, std::string_view body
     }
   }
   control_->post([this, ct = std::string(content_type), b = std::string(body),
-                  br = std::string(branch.empty() ? "main" : branch),
+                  br = std::string(branch),
                   addr = std::string(client_addr), done = std::move(done)]() mutable {
     handlePost(std::move(ct), std::move(b), std::move(br), std::move(addr), std::move(done));
   });
@@ -190,9 +197,10 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
     done(errorResult(503, "too many peers (" + std::to_string(config_.max_peers) + ")"));
     return;
   }
-  bus::FrameBus* bus = buses_ ? buses_(branch) : nullptr;
-  if (!bus) {
-    done(errorResult(404, "unknown branch \"" + branch + "\""));
+  const auto candidates = branches_ ? branches_(branch) : std::vector<Branch>{};
+  if (candidates.empty()) {
+    done(errorResult(404, branch.empty() ? std::string("no branch a browser can decode")
+                                         : "unknown branch \"" + branch + "\""));
     return;
   }
   auto parsed = parseSdp(body);
@@ -200,8 +208,40 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
     done(errorResult(400, "malformed SDP offer: " + parsed.error));
     return;
   }
-  auto planned = planAnswer(*parsed.description, serverCodec(*bus, config_));
+  // The first branch whose codec the offer accepts (with ?branch=, that one or nothing).
+  PlanResult planned;
+  bus::FrameBus* bus = nullptr;
+  std::string sent;
+  std::string missing;
+  for (const auto& candidate : candidates) {
+    const char* payloader = rtpPayloaderFor(candidate.encoding);
+    if (GstElementFactory* factory = gst_element_factory_find(payloader)) {
+      gst_object_unref(factory);
+    } else {
+      missing = candidate.encoding + " over WebRTC needs the GStreamer element " + payloader +
+                ", which is not installed (branch " + candidate.id + "; Direct mode plays it)";
+      continue;
+    }
+    auto server = serverCodec(*candidate.bus, config_);
+    server.encoding = candidate.encoding;
+    auto attempt = planAnswer(*parsed.description, server);
+    if (attempt.plan || attempt.error != PlanError::kNoCommonCodec) {
+      planned = std::move(attempt);
+      bus = candidate.bus;
+      branch = candidate.id;
+      break;
+    }
+    if (planned.reason.empty()) planned = std::move(attempt);
+    sent += (sent.empty() ? "" : ", ") + candidate.id + ": " + candidate.encoding;
+  }
+  if (!planned.plan && planned.reason.empty() && !missing.empty()) {
+    done(errorResult(422, missing));
+    return;
+  }
   if (!planned.plan) {
+    if (planned.error == PlanError::kNoCommonCodec && candidates.size() > 1) {
+      planned.reason += " (branches: " + sent + ")";
+    }
     done(errorResult(planned.error == PlanError::kMalformed ? 400 : 422, planned.reason));
     return;
   }
@@ -358,7 +398,8 @@ void WhepService::publishStats() {
          {"branch", p.params().branch},
          {"remote", p.params().remote},
          {"state", p.state()},
-         {"codec", "H264/" + std::to_string(p.params().plan.codec.payload_type)},
+         {"codec", p.params().plan.codec.encoding + "/" +
+                       std::to_string(p.params().plan.codec.payload_type)},
          {"bytes_sent", s.bytes_sent},
          {"packets_sent", s.packets_sent},
          {"frames_sent", p.framesSent()},

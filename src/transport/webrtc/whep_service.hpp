@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/frame_bus.hpp"
 #include "transport/webrtc/webrtc_config.hpp"
@@ -45,12 +46,24 @@ class WhepService {
   // Resolves "?branch=" to its H.264 bus; nullptr for unknown branches. Called on the
   // control thread.
   using BusLookup = std::function<bus::FrameBus*(std::string_view branch)>;
+  // A branch a WHEP viewer may be served from: its id, its codec as the rtpmap names it
+  // ("H264", "VP8", "VP9", "AV1") and its bus.
+  struct Branch {
+    std::string id;
+    std::string encoding;
+    bus::FrameBus* bus = nullptr;
+  };
+  // "?branch=" → that branch alone (empty: unknown); no branch ("") → every branch a browser
+  // can decode, in order (the first is the default). The offer is served from the first
+  // whose codec it accepts. Called on the control thread.
+  using BranchLookup = std::function<std::vector<Branch>(std::string_view branch)>;
   // Peer events for /ws/events: {"type":"webrtc_peer_joined"|"webrtc_peer_left", "id", ...}.
   // Called on the control thread.
   using EventListener = std::function<void(const nlohmann::json& event)>;
 
   // Calls gst_init if needed. Starts the control and feed threads.
-  WhepService(WebRtcConfig config, BusLookup buses);
+  WhepService(WebRtcConfig config, BusLookup buses);  // one H.264 branch, "main"
+  WhepService(WebRtcConfig config, BranchLookup branches);
   ~WhepService();  // stop()
   WhepService(const WhepService&) = delete;
   WhepService& operator=(const WhepService&) = delete;
@@ -84,7 +97,7 @@ class WhepService {
   void emit(const nlohmann::json& event);
 
   const WebRtcConfig config_;
-  const BusLookup buses_;
+  const BranchLookup branches_;
 
   // Owned by the control thread only.
   struct Entry {
