@@ -494,8 +494,12 @@ void PeerSession::drain() {
     GstBuffer* buffer = gst_buffer_new_wrapped_full(
         GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(frame->data), frame->size, 0,
         frame->size, holder, [](gpointer p) { delete static_cast<core::FramePtr*>(p); });
-    // RTP timestamps follow the capture clock (even spacing for the browser's jitter buffer);
-    // the first frame anchors capture time to the pipeline's running time.
+    // RTP timestamps follow the capture clock (even spacing for the browser's jitter buffer).
+    // Capture times map into running time through the wall clock read now, so each PTS lies
+    // in the past by exactly the frame's own capture→send delay. Anchoring on the first
+    // frame's capture time instead put every later PTS that first frame's delay (often a slow
+    // IDR, tens of ms) into the future, and something in webrtcbin's send path waited it out
+    // (the browser received frames ~30 ms later, measured against a packet capture).
     GstClockTime running = GST_CLOCK_TIME_NONE;
     if (GstClock* clock = gst_element_get_clock(appsrc_)) {
       running = gst_clock_get_time(clock) - gst_element_get_base_time(appsrc_);
@@ -505,7 +509,7 @@ void PeerSession::drain() {
     if (frame->capture_us > 0 && running != GST_CLOCK_TIME_NONE) {
       const std::int64_t capture_ns = frame->capture_us * 1000;
       if (!pts_offset_set_) {
-        pts_offset_ns_ = static_cast<std::int64_t>(running) - capture_ns;
+        pts_offset_ns_ = static_cast<std::int64_t>(running) - core::wallClockMicros() * 1000;
         pts_offset_set_ = true;
       }
       const std::int64_t mapped = capture_ns + pts_offset_ns_;
