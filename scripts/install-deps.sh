@@ -30,6 +30,8 @@ packages=(
   # recording/broadcast tests: a real RTMP server (nginx with the RTMP module), and the WHIP
   # receiver (python3-gi with GStreamer's webrtcbin bindings)
   nginx libnginx-mod-rtmp gir1.2-gst-plugins-bad-1.0
+  # audio: capture from PulseAudio / ALSA / PipeWire; the tests run their own PulseAudio
+  pulseaudio pulseaudio-utils gstreamer1.0-pulseaudio gstreamer1.0-alsa gstreamer1.0-pipewire
   # real clients for end-to-end tests
   ffmpeg chromium nodejs npm fonts-dejavu-core
 )

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/audio_settings.hpp"
 #include "config/record_settings.hpp"
 #include "config/security_settings.hpp"
 #include "config/branch_settings.hpp"
@@ -50,6 +51,7 @@ struct Config {
 
   SecuritySettings security;  // login, sessions, failed-login throttling
   RecordSettings record;  // recording to MP4, broadcasting to RTMP/SRT/WHIP
+  AudioSettings audio;    // audio capture and encoding
 };
 
 }  // namespace framewire::config

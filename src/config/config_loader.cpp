@@ -29,6 +29,7 @@ const std::vector<Setting>& settings() {
     addLimitSettings(t);
     addTlsSettings(t);
     addRecordSettings(t);
+    addAudioSettings(t);
     return t;
   }();
   return table;

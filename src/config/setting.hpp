@@ -38,5 +38,6 @@ void addSecuritySettings(std::vector<Setting>& table);
 void addLimitSettings(std::vector<Setting>& table);
 void addTlsSettings(std::vector<Setting>& table);
 void addRecordSettings(std::vector<Setting>& table);
+void addAudioSettings(std::vector<Setting>& table);
 
 }  // namespace framewire::config

@@ -44,6 +44,10 @@ std::optional<std::string> webCodecsString(Codec codec, std::span<const std::uin
     case Codec::kVp9: return "vp09.00." + vp9Level(rate) + ".08";     // profile 0, 8-bit
     case Codec::kAv1: return "av01.0." + av1Level(rate) + "M.08";     // main, main tier, 8-bit
     case Codec::kJpeg: return std::nullopt;
+    case Codec::kOpus: return std::string("opus");
+    case Codec::kPcmu: return std::string("ulaw");
+    case Codec::kPcma: return std::string("alaw");
+    case Codec::kG722: return std::nullopt;
   }
   return std::nullopt;
 }

@@ -12,6 +12,10 @@ std::string_view codecName(Codec codec) {
     case Codec::kVp8: return "vp8";
     case Codec::kVp9: return "vp9";
     case Codec::kAv1: return "av1";
+    case Codec::kOpus: return "opus";
+    case Codec::kPcmu: return "pcmu";
+    case Codec::kPcma: return "pcma";
+    case Codec::kG722: return "g722";
   }
   return "unknown";
 }

@@ -13,7 +13,9 @@
 
 namespace framewire::core {
 
-enum class Codec { kH264, kJpeg, kH265, kVp8, kVp9, kAv1 };
+// Audio codecs share the frame type and the bus: every audio frame is a "keyframe" (it
+// decodes on its own), so a subscriber starts at the next frame.
+enum class Codec { kH264, kJpeg, kH265, kVp8, kVp9, kAv1, kOpus, kPcmu, kPcma, kG722 };
 
 std::string_view codecName(Codec codec);
 

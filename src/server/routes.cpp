@@ -1,7 +1,9 @@
 #include "server/routes.hpp"
 
 #include "core/clock.hpp"
+#include "media/audio/audio_engine.hpp"
 #include "media/media_engine.hpp"
+#include "server/audio_state.hpp"
 #include "server/record_routes.hpp"
 #include "server/settings_routes.hpp"
 #include "server/state_json.hpp"
@@ -58,6 +60,16 @@ net::Reply direct(RouteContext& context, const net::HttpRequest& request) {
   for (const auto& s : context.media.branchSettings()) {
     if (s.id == branch) options.fps = s.fps;
   }
+  // ?audio=1: Opus frames on the same socket (docs/protocol.md); other codecs are WebRTC-only.
+  if (isTrue(request.param("audio")) && context.audio && context.audio->bus() &&
+      context.audio->format().codec == "opus") {
+    const auto& f = context.audio->format();
+    options.audio_bus = context.audio->bus();
+    options.audio_codec = f.codec;
+    options.audio_sample_rate = f.sample_rate;
+    options.audio_channels = f.channels;
+    options.audio_frame_ms = f.frame_ms;
+  }
   return net::Reply::handOver([&context, options, bus](std::shared_ptr<net::Handoff> handoff) {
     transport::direct::startDirectSession(std::move(handoff), *bus, context.clients, options);
   });
@@ -83,9 +95,12 @@ net::Reply events(RouteContext& context, const net::HttpRequest& request) {
 std::string currentState(RouteContext& context) {
   const double uptime_s = (core::steadyMicros() - context.started_steady_us) / 1e6;
   const nlohmann::json webrtc = context.whep ? context.whep->stats() : nlohmann::json();
-  if (!context.record_routes) return stateJson(context.media, context.clients, uptime_s, webrtc);
+  if (!context.record_routes && !context.audio) {
+    return stateJson(context.media, context.clients, uptime_s, webrtc);
+  }
   auto state = stateDocument(context.media, context.clients, uptime_s, webrtc);
-  state.update(context.record_routes->state());
+  if (context.record_routes) state.update(context.record_routes->state());
+  if (context.audio) state["audio"] = audioStateJson(*context.audio);
   return state.dump();
 }
 

@@ -10,6 +10,7 @@
 
 namespace framewire::media {
 class MediaEngine;
+class AudioEngine;
 }
 namespace framewire::transport::events {
 class EventHub;
@@ -34,6 +35,7 @@ struct RouteContext {
   WhepRoutes* whep_routes = nullptr;
   std::shared_ptr<transport::events::EventHub> events;
   RecordRoutes* record_routes = nullptr;  // recording and broadcasting
+  media::AudioEngine* audio = nullptr;    // null: no audio
 };
 
 // The /api/state document (also the /ws/events hello's "state").

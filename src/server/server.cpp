@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "media/audio/audio_engine.hpp"
 #include "media/media_engine.hpp"
 #include "net/http_server.hpp"
 #include "server/auth_setup.hpp"
@@ -37,10 +38,14 @@ class Server::Impl {
  public:
   Impl(const config::Config& config, media::MediaEngine& media)
       : context_{config,  media,   {},     StaticFiles(webDir(config)), core::steadyMicros(),
-                 nullptr, nullptr, nullptr, nullptr} {}
+                 nullptr, nullptr, nullptr, nullptr},
+        audio_(std::make_unique<media::AudioEngine>(config)) {
+    if (audio_->bus()) context_.audio = audio_.get();
+  }
 
   void start() {
     if (http_) throw std::logic_error("Server::start called twice");
+    audio_->start();
     startWebRtcAndEvents();
     record_routes_ = std::make_unique<RecordRoutes>(context_.config, context_.media.h264Bus(),
                                                     context_.events);
@@ -85,6 +90,8 @@ class Server::Impl {
     whep_routes_.reset();
     whep_.reset();
     context_.clients.setListener(nullptr);
+    context_.audio = nullptr;
+    audio_->stop();  // after the peers and sessions that listened to it
     spdlog::info("server stopped");
   }
 
@@ -102,6 +109,11 @@ class Server::Impl {
     whep_ = std::make_unique<transport::webrtc::WhepService>(
         webrtc, [&media](std::string_view branch) { return whepBranchesFor(media, branch); });
     publishWebRtcEvents(*whep_, hub);
+    if (context_.audio) {
+      const auto& f = context_.audio->format();
+      whep_->setAudio(context_.audio->bus(), {f.rtp_encoding, f.rtp_clock_rate, f.channels},
+                      f.frame_ms);
+    }
     // The answer waits for candidate gathering; leave room for a busy control thread.
     whep_routes_ = std::make_unique<WhepRoutes>(
         *whep_, std::chrono::milliseconds(webrtc.gather_timeout_ms + 10000));
@@ -110,6 +122,7 @@ class Server::Impl {
   }
 
   RouteContext context_;
+  std::unique_ptr<media::AudioEngine> audio_;  // its bus is null when audio is off
   std::unique_ptr<transport::webrtc::WhepService> whep_;
   std::unique_ptr<WhepRoutes> whep_routes_;
   std::unique_ptr<RecordRoutes> record_routes_;

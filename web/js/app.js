@@ -13,6 +13,7 @@
 // Test hooks: window.framewire = { mode, stats, fallbackReason, fallbacks, explicit,
 // setMode(mode), directSupported, webrtcSupported, version }.
 
+import { AudioPlayer, audioSupported } from './audio_player.js';
 import { DirectPlayer, directSupported } from './direct_player.js';
 import { MjpegPlayer } from './mjpeg_player.js';
 import { Stats } from './stats.js';
@@ -34,6 +35,8 @@ const stats = new Stats();
 const overlay = new StatsOverlay($('#overlay'));
 const canDirect = directSupported();
 const canWebRtc = webrtcSupported();
+// Direct mode's sound (WebRTC plays it in its <video>); js/sound_button.js unmutes both.
+const audioPlayer = audioSupported() ? new AudioPlayer() : null;
 let player = null;
 let watchdog = 0;
 let autoFallback = true;
@@ -48,6 +51,8 @@ const api = {
   directSupported: canDirect,
   webrtcSupported: canWebRtc,
   setMode: (mode) => choose(mode),
+  audio: audioPlayer ? audioPlayer.values : null, // Direct sound counters (audio_player.js)
+  audioPlayer,
   version: 2,
 };
 window.framewire = api;
@@ -153,13 +158,14 @@ function run(mode) {
       stats,
       onStatus,
       path: branchPath('/whep'),
+      audio: true, // an audio section in the offer: the server answers it when it has sound
       onFailure: (reason, { definitive }) => {
         // refused outright before any picture: no use waiting for the watchdog
         if (p === player && definitive && autoFallback && !hasPicture()) giveUp(mode, `WebRTC failed: ${reason}`);
       },
     });
   } else if (mode === 'direct') {
-    p = new DirectPlayer({ canvas, stats, onStatus, path: branchPath('/ws/direct') });
+    p = new DirectPlayer({ canvas, stats, onStatus, path: branchPath('/ws/direct'), audio: audioPlayer });
   } else {
     p = new MjpegPlayer({ img, stats, onStatus });
   }

@@ -21,7 +21,9 @@ export function directSupported() {
 }
 
 export class DirectPlayer {
-  constructor({ canvas, stats, onStatus = () => {}, path = '/ws/direct' }) {
+  // `audio`: an AudioPlayer (audio_player.js): the socket then asks for sound (?audio=1).
+  constructor({ canvas, stats, onStatus = () => {}, path = '/ws/direct', audio = null }) {
+    this.audio = audio;
     this.canvas = canvas;
     this.ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
     this.stats = stats;
@@ -62,12 +64,15 @@ export class DirectPlayer {
     this.closeSocket();
     this.closeDecoder();
     this.dropPending();
+    if (this.audio) this.audio.close();
   }
 
   connect() {
     if (!this.running) return;
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${scheme}//${location.host}${this.path}`);
+    const url = new URL(this.path, location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (this.audio) url.searchParams.set('audio', '1');
+    const ws = new WebSocket(url.href);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.lastMessage = performance.now();
@@ -122,6 +127,7 @@ export class DirectPlayer {
       return;
     }
     if (msg.type === 'hello') this.onHello(msg);
+    else if (msg.type === 'audio' && this.audio) this.audio.configure(msg);
     else if (msg.type === 'pong' && typeof msg.t === 'number') {
       this.stats.values.rttMs = Math.round((performance.now() - msg.t) * 10) / 10;
     }
@@ -198,6 +204,12 @@ export class DirectPlayer {
   }
 
   onBinary(buf) {
+    if (buf.byteLength > HEADER_BYTES && new Uint8Array(buf, 0, 1)[0] === 0x02) {
+      // audio (asked for with ?audio=1): same header, one Opus packet; not counted as video
+      const captureUs = Number(new DataView(buf).getBigUint64(2, false));
+      if (this.audio) this.audio.decode(captureUs, new Uint8Array(buf, HEADER_BYTES));
+      return;
+    }
     this.stats.received(buf.byteLength);
     if (buf.byteLength <= HEADER_BYTES) return;
     const view = new DataView(buf);

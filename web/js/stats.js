@@ -37,6 +37,7 @@ export class Stats {
       iceState: null,
       decoder: null,
       lastError: null,
+      audio: null, // WebRTC: the inbound audio's getStats() numbers, when the answer has audio
     };
     this.windowStart = performance.now();
     this.windowDrawn = 0;

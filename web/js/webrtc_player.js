@@ -142,9 +142,17 @@ export class WebRtcPlayer {
     if (this.audio) pc.addTransceiver('audio', { direction: 'recvonly' });
     lowLatency(video.receiver);
     pc.ontrack = (ev) => {
-      if (s.ended || ev.track.kind !== 'video') return;
+      if (s.ended) return;
+      if (ev.track.kind === 'audio') {
+        // sound plays from the same <video> (muted until the page's sound button unmutes it)
+        lowLatency(ev.receiver);
+        s.audioTrack = ev.track;
+        if (this.video.srcObject instanceof MediaStream) this.video.srcObject.addTrack(ev.track);
+        return;
+      }
+      if (ev.track.kind !== 'video') return;
       lowLatency(ev.receiver);
-      this.video.srcObject = new MediaStream([ev.track]);
+      this.video.srcObject = new MediaStream(s.audioTrack ? [ev.track, s.audioTrack] : [ev.track]);
       this.video.play().catch(() => {}); // muted autoplay is allowed; a refusal shows no picture
     };
     pc.onicecandidate = (ev) => {
@@ -343,14 +351,29 @@ export class WebRtcPlayer {
 
   applyStats(s, report, now) {
     let inbound = null;
+    let audio = null;
     let transport = null;
     const byId = new Map();
     report.forEach((r) => {
       byId.set(r.id, r);
       if (r.type === 'inbound-rtp' && (r.kind ?? r.mediaType) === 'video') inbound = r;
+      else if (r.type === 'inbound-rtp' && (r.kind ?? r.mediaType) === 'audio') audio = r;
       else if (r.type === 'transport') transport = r;
     });
     const v = this.stats.values;
+    if (audio) {
+      v.audio = {
+        packetsReceived: audio.packetsReceived ?? 0,
+        packetsLost: audio.packetsLost ?? 0,
+        audioLevel: audio.audioLevel ?? 0,
+        totalAudioEnergy: audio.totalAudioEnergy ?? 0,
+        totalSamplesReceived: audio.totalSamplesReceived ?? 0,
+        concealedSamples: audio.concealedSamples ?? 0,
+        // the jitter buffer's delay per sample played out, ms
+        jitterBufferMs: audio.jitterBufferEmittedCount ? round1((audio.jitterBufferDelay / audio.jitterBufferEmittedCount) * 1000) : null,
+        codec: audio.codecId ? (byId.get(audio.codecId)?.mimeType ?? null) : null,
+      };
+    }
     if (transport?.selectedCandidatePairId) {
       const pair = byId.get(transport.selectedCandidatePairId);
       if (pair && typeof pair.currentRoundTripTime === 'number') v.rttMs = round1(pair.currentRoundTripTime * 1000);

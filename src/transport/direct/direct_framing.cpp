@@ -15,6 +15,22 @@ VideoHeader encodeVideoHeader(bool keyframe, std::int64_t capture_us) {
   return header;
 }
 
+VideoHeader encodeAudioHeader(std::int64_t capture_us) {
+  VideoHeader header = encodeVideoHeader(false, capture_us);
+  header[0] = kAudioMessage;
+  return header;
+}
+
+std::string audioHelloMessage(const AudioStreamFormat& format) {
+  nlohmann::json hello{{"type", "audio"},
+                       {"codec", format.codec},
+                       {"sampleRate", format.sample_rate},
+                       {"numberOfChannels", format.channels},
+                       {"frame_ms", format.frame_ms},
+                       {"framing", {{"header_bytes", kVideoHeaderSize}, {"time", "capture_us"}}}};
+  return hello.dump();
+}
+
 std::optional<DecodedVideoHeader> decodeVideoHeader(std::span<const std::uint8_t> message) {
   if (message.size() < kVideoHeaderSize || message[0] != kVideoMessage) return std::nullopt;
   DecodedVideoHeader decoded;

@@ -17,12 +17,25 @@
 namespace framewire::transport::direct {
 
 inline constexpr std::uint8_t kVideoMessage = 0x01;
+// Opt-in (?audio=1): one encoded audio frame (an Opus packet), same 10-byte header (flags 0,
+// capture time of its first sample), announced by an "audio" text message.
+inline constexpr std::uint8_t kAudioMessage = 0x02;
 inline constexpr std::uint8_t kFlagKeyframe = 0x01;
 inline constexpr std::size_t kVideoHeaderSize = 10;
 
 using VideoHeader = std::array<std::uint8_t, kVideoHeaderSize>;
 
 VideoHeader encodeVideoHeader(bool keyframe, std::int64_t capture_us);
+VideoHeader encodeAudioHeader(std::int64_t capture_us);
+
+struct AudioStreamFormat {
+  std::string codec;  // "opus": AudioDecoder.configure({codec})
+  int sample_rate = 48000;
+  int channels = 2;
+  int frame_ms = 10;
+};
+// {"type":"audio","codec":"opus","sampleRate":48000,"numberOfChannels":2,"frame_ms":10}
+std::string audioHelloMessage(const AudioStreamFormat& format);
 
 struct DecodedVideoHeader {
   bool keyframe = false;

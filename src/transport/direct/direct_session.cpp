@@ -73,6 +73,13 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
         if (auto self = weak.lock()) self->pump();
       });
     });
+    if (options_.audio_bus && !options_.raw) {
+      audio_subscription_ = options_.audio_bus->subscribe([weak, poster] {
+        poster->post([weak] {
+          if (auto self = weak.lock()) self->pump();
+        });
+      });
+    }
     read();
   }
 
@@ -114,13 +121,27 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
     read();
   }
 
-  // Starts the next write if none is in flight: control replies first, then video.
+  // Starts the next write if none is in flight: control replies first, then audio (small,
+  // and late sound is worse than a late picture: it never waits behind queued video), then
+  // video.
   void pump() {
     if (writing_ || closing_ || !subscription_) return;
     if (!control_out_.empty()) {
       text_out_ = std::move(control_out_.front());
       control_out_.pop_front();
       return writeText();
+    }
+    if (audio_subscription_) {
+      if (!next_audio_) next_audio_ = audio_subscription_->pop();
+      if (next_audio_) {
+        if (!audio_announced_) {
+          audio_announced_ = true;
+          text_out_ = audioHelloMessage({options_.audio_codec, options_.audio_sample_rate,
+                                         options_.audio_channels, options_.audio_frame_ms});
+          return writeText();  // the frame follows once the announcement is out
+        }
+        return writeFrame(std::move(next_audio_), true);
+      }
     }
     if (!next_frame_) next_frame_ = subscription_->pop();
     if (!next_frame_) return;
@@ -139,7 +160,7 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
         return pump();
       }
     }
-    writeFrame();
+    writeFrame(std::move(next_frame_), false);
   }
 
   StreamFormat formatOf(const core::EncodedFrame& frame) const {
@@ -167,10 +188,12 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
                     });
   }
 
-  void writeFrame() {
+  void writeFrame(core::FramePtr frame, bool audio) {
     writing_ = true;
-    frame_out_ = std::move(next_frame_);
-    header_out_ = encodeVideoHeader(frame_out_->keyframe, frame_out_->capture_us);
+    frame_out_ = std::move(frame);
+    frame_out_is_audio_ = audio;
+    header_out_ = audio ? encodeAudioHeader(frame_out_->capture_us)
+                        : encodeVideoHeader(frame_out_->keyframe, frame_out_->capture_us);
     const std::array<asio::const_buffer, 2> buffers{
         asio::buffer(header_out_.data(), options_.raw ? 0 : header_out_.size()),
         asio::buffer(frame_out_->data, frame_out_->size)};
@@ -187,7 +210,11 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
       frame_out_.reset();
       return finish();
     }
-    if (was_frame && frame_out_) {
+    if (was_frame && frame_out_ && frame_out_is_audio_) {
+      options_.audio_bus->recordSent(*frame_out_, core::wallClockMicros());
+      if (client_) client_->addSent(frame_out_->size);
+      frame_out_.reset();
+    } else if (was_frame && frame_out_) {
       bus_.recordSent(*frame_out_, core::wallClockMicros());
       if (client_) {
         client_->addSent(frame_out_->size);
@@ -214,6 +241,11 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
       bus_.unsubscribe(subscription_);
       subscription_.reset();
     }
+    if (audio_subscription_) {
+      options_.audio_bus->unsubscribe(audio_subscription_);
+      audio_subscription_.reset();
+    }
+    next_audio_.reset();
     if (client_) {
       registry_.remove(client_);
       spdlog::info("direct client {} left", remote_);
@@ -245,6 +277,10 @@ class DirectSession : public std::enable_shared_from_this<DirectSession> {
   std::string text_out_;       // the text message in flight
   core::FramePtr next_frame_;  // popped, waiting for its hello to go out
   core::FramePtr frame_out_;   // the frame in flight
+  bool frame_out_is_audio_ = false;
+  std::shared_ptr<bus::Subscription> audio_subscription_;  // ?audio=1 only
+  core::FramePtr next_audio_;
+  bool audio_announced_ = false;
   VideoHeader header_out_{};
   std::optional<StreamFormat> format_;  // what the last hello announced
 };

@@ -26,6 +26,12 @@ struct DirectOptions {
   std::size_t max_control_bytes = 4096;  // a bigger client message closes the session
   std::chrono::seconds handshake_timeout{10};
   std::chrono::seconds idle_timeout{30};  // no data (not even a pong) for this long closes it
+  // ?audio=1 with Opus audio available: its frames go on the same socket, ahead of video.
+  bus::FrameBus* audio_bus = nullptr;
+  std::string audio_codec = "opus";
+  int audio_sample_rate = 48000;
+  int audio_channels = 2;
+  int audio_frame_ms = 10;
 };
 
 // Accepts the WebSocket upgrade on the handed-over connection and runs the session until the

@@ -152,6 +152,45 @@ std::optional<H264Choice> chooseByName(const MediaSection& section, const std::s
   return std::nullopt;
 }
 
+std::optional<AudioChoice> chooseAudio(const SessionDescription& offer,
+                                       const std::string& video_mid,
+                                       const ServerAudioCodec& codec) {
+  const auto bundle = offer.bundleMids();
+  const auto bundled = [&](const std::string& mid) {
+    return !mid.empty() && std::find(bundle.begin(), bundle.end(), mid) != bundle.end();
+  };
+  // One transport for everything (webrtcbin runs max-bundle): audio outside the video's
+  // group would need its own ICE and DTLS.
+  if (!bundled(video_mid)) return std::nullopt;
+  for (std::size_t i = 0; i < offer.media.size(); ++i) {
+    const auto& section = offer.media[i];
+    if (section.media != "audio" || !section.isRtp() || !receives(section) ||
+        !bundled(section.mid)) {
+      continue;
+    }
+    for (const auto& format : section.formats) {
+      const int pt = std::atoi(format.c_str());
+      const auto it = section.rtpmaps.find(pt);
+      if (it == section.rtpmaps.end()) continue;
+      const auto& map = it->second;
+      if (!iequals(map.encoding, codec.encoding) || map.clock_rate != codec.clock_rate) continue;
+      // Opus is always "opus/48000/2" in SDP (RFC 7587), whatever the stream's channels.
+      AudioChoice choice;
+      choice.index = i;
+      choice.mid = section.mid;
+      choice.payload_type = pt;
+      choice.codec = codec;
+      return choice;
+    }
+  }
+  return std::nullopt;
+}
+
+void planAudio(AnswerPlan& plan, const SessionDescription& offer, const ServerAudioCodec& codec) {
+  plan.audio = chooseAudio(offer, plan.video_mid, codec);
+  if (plan.audio) std::erase(plan.rejected, plan.audio->index);
+}
+
 PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& server) {
   PlanResult result;
   std::vector<std::size_t> video_sections;

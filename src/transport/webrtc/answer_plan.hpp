@@ -32,6 +32,21 @@ struct H264Choice {
   std::string encoding = "H264";        // the rtpmap name, as ServerVideoCodec::encoding
 };
 
+// What the audio bus carries, as RTP names it ("OPUS"/48000/2, "PCMU"/8000/1, ...).
+struct ServerAudioCodec {
+  std::string encoding = "OPUS";
+  int clock_rate = 48000;
+  int channels = 2;
+};
+
+// The offer's audio section framewire sends into, and the client's payload type for the codec.
+struct AudioChoice {
+  std::size_t index = 0;
+  std::string mid;
+  int payload_type = -1;
+  ServerAudioCodec codec;
+};
+
 struct AnswerPlan {
   std::size_t video_index = 0;  // m-section that carries the video
   std::string video_mid;
@@ -40,6 +55,9 @@ struct AnswerPlan {
   // The offer's id for the playout-delay header extension (header_extensions.hpp); when set,
   // the answer accepts it and every packet carries it. Cleared when the setting is off.
   std::optional<int> playout_delay_id;
+  // Audio, when the server has some and the offer has a receiving audio section in the video's
+  // BUNDLE group that takes its codec; otherwise every audio section is rejected.
+  std::optional<AudioChoice> audio;
 };
 
 // Which class of error, so the HTTP layer can pick the status.
@@ -70,6 +88,15 @@ std::optional<H264Choice> chooseByName(const MediaSection& section, const std::s
 
 // Plans the answer for a whole offer.
 PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& server);
+
+// The offer's first audio section that receives, is bundled with `video_mid` and offers
+// `codec`.
+std::optional<AudioChoice> chooseAudio(const SessionDescription& offer,
+                                       const std::string& video_mid,
+                                       const ServerAudioCodec& codec);
+// Adds audio to a planned answer (the section is then no longer rejected) when the offer
+// takes the server's audio codec; leaves the plan as it is otherwise.
+void planAudio(AnswerPlan& plan, const SessionDescription& offer, const ServerAudioCodec& codec);
 
 // "VP8, VP9, H264 (packetization-mode=0, 42001f), AV1": a section's codecs for error messages.
 std::string describeCodecs(const MediaSection& section);

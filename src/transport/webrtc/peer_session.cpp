@@ -5,6 +5,7 @@
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string_view>
 
@@ -155,6 +156,7 @@ PeerSession::~PeerSession() {
   // close() normally ran on the control executor; this is the safety net (pipeline to NULL
   // from a non-streaming thread is fine).
   if (params_.bus && subscription_) params_.bus->unsubscribe(subscription_);
+  if (params_.audio_bus && audio_subscription_) params_.audio_bus->unsubscribe(audio_subscription_);
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }
 
@@ -244,6 +246,7 @@ bool PeerSession::buildPipeline(std::string* error) {
                "codec-preferences", prefs.get(), "do-nack", TRUE, "fec-type",
                GST_WEBRTC_FEC_TYPE_NONE, nullptr);
   gst_object_unref(transceiver);
+  if (params_.plan.audio && params_.audio_bus && !buildAudio(error)) return false;
 
   connectSignals(this);
   return gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE ||
@@ -484,6 +487,14 @@ void PeerSession::subscribe() {
   feed_.post([weak = weak_from_this()] {
     if (auto self = weak.lock()) self->drain();
   });
+  if (params_.audio_bus && audio_src_ && !audio_subscription_) {
+    auto audio = params_.audio_bus->subscribe([feed, weak = weak_from_this()] {
+      feed->post([weak] {
+        if (auto self = weak.lock()) self->drainAudio();
+      });
+    });
+    std::atomic_store(&audio_subscription_, std::move(audio));
+  }
 }
 
 void PeerSession::drain() {
@@ -526,6 +537,115 @@ void PeerSession::drain() {
     ++frames_sent_;
     // appsrc hands it to the payloader and the network on its own thread right away.
     params_.bus->recordSent(*frame, core::wallClockMicros());
+  }
+}
+
+// The audio track: appsrc (encoded frames from the audio bus) ! RTP payloader ! webrtcbin, a
+// second sendonly transceiver on the same (bundled) transport. Its own appsrc and streaming
+// thread: an audio frame never waits behind a video frame being payloaded.
+bool PeerSession::buildAudio(std::string* error) {
+  const AudioChoice& choice = *params_.plan.audio;
+  const std::string& encoding = choice.codec.encoding;
+  const char* pay_name = "rtpopuspay";
+  const char* caps_text = "audio/x-opus,rate=48000,channels=2,channel-mapping-family=0";
+  if (encoding == "PCMU") {
+    pay_name = "rtppcmupay";
+    caps_text = "audio/x-mulaw,rate=8000,channels=1";
+  } else if (encoding == "PCMA") {
+    pay_name = "rtppcmapay";
+    caps_text = "audio/x-alaw,rate=8000,channels=1";
+  } else if (encoding == "G722") {
+    pay_name = "rtpg722pay";
+    caps_text = "audio/G722,rate=16000,channels=1";
+  }
+  audio_src_ = gst_element_factory_make("appsrc", "audio_src");
+  GstElement* pay = gst_element_factory_make(pay_name, "audio_pay");
+  if (!audio_src_ || !pay) {
+    *error = std::string("a GStreamer element is missing (appsrc or ") + pay_name + ")";
+    for (auto* e : {audio_src_, pay}) {
+      if (e) gst_object_unref(gst_object_ref_sink(e));
+    }
+    audio_src_ = nullptr;
+    return false;
+  }
+  gst_bin_add_many(GST_BIN(pipeline_.get()), audio_src_, pay, nullptr);
+  CapsRef caps(gst_caps_from_string(caps_text));
+  g_object_set(audio_src_, "caps", caps.get(), "is-live", TRUE, "format", GST_FORMAT_TIME,
+               "do-timestamp", FALSE, "block", FALSE, "max-buffers", static_cast<guint64>(10), nullptr);
+  gst_util_set_object_arg(G_OBJECT(audio_src_), "leaky-type", "downstream");
+  const guint ssrc = g_random_int_range(1, G_MAXINT32);
+  g_object_set(pay, "pt", choice.payload_type, "ssrc", ssrc, "mtu", 1200u, nullptr);
+  if (!gst_element_link(audio_src_, pay)) {
+    *error = std::string("cannot link the audio appsrc to ") + pay_name;
+    return false;
+  }
+  PadRef sink(gst_element_request_pad_simple(webrtcbin_, "sink_%u"));
+  PadRef pay_src(gst_element_get_static_pad(pay, "src"));
+  if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
+    *error = std::string("cannot link ") + pay_name + " to webrtcbin";
+    return false;
+  }
+  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
+  if (!transceiver) {
+    *error = "webrtcbin gave no transceiver for the audio sink pad";
+    return false;
+  }
+  // As for video: the ssrc makes webrtcbin announce it (a=ssrc), so the browser maps the
+  // packets to the audio track.
+  CapsRef prefs(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "audio",
+                                    "encoding-name", G_TYPE_STRING, encoding.c_str(),
+                                    "clock-rate", G_TYPE_INT, choice.codec.clock_rate, "payload",
+                                    G_TYPE_INT, choice.payload_type, "ssrc", G_TYPE_UINT, ssrc,
+                                    nullptr));
+  g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+               "codec-preferences", prefs.get(), nullptr);
+  gst_object_unref(transceiver);
+  return true;
+}
+
+void PeerSession::drainAudio() {
+  auto subscription = std::atomic_load(&audio_subscription_);
+  if (!subscription || !audio_src_) return;
+  const std::int64_t frame_ns = static_cast<std::int64_t>(params_.audio_frame_ms) * 1'000'000;
+  while (auto frame = subscription->pop()) {
+    auto* holder = new core::FramePtr(frame);
+    GstBuffer* buffer = gst_buffer_new_wrapped_full(
+        GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(frame->data), frame->size, 0,
+        frame->size, holder, [](gpointer p) { delete static_cast<core::FramePtr*>(p); });
+    GstClockTime running = GST_CLOCK_TIME_NONE;
+    if (GstClock* clock = gst_element_get_clock(audio_src_)) {
+      running = gst_clock_get_time(clock) - gst_element_get_base_time(audio_src_);
+      gst_object_unref(clock);
+    }
+    // Where capture time says the frame belongs (the mapping video uses too; whichever
+    // stream comes first sets it).
+    std::int64_t by_capture = running == GST_CLOCK_TIME_NONE ? 0 : static_cast<std::int64_t>(running);
+    if (frame->capture_us > 0 && running != GST_CLOCK_TIME_NONE) {
+      const std::int64_t capture_ns = frame->capture_us * 1000;
+      if (!pts_offset_set_) {
+        pts_offset_ns_ = static_cast<std::int64_t>(running) - core::wallClockMicros() * 1000;
+        pts_offset_set_ = true;
+      }
+      by_capture = std::max<std::int64_t>(0, capture_ns + pts_offset_ns_);
+    }
+    // RTP timestamps advance by the frames' own sample-exact spacing; a capture restart (or
+    // drift beyond 100 ms) re-anchors on the capture mapping.
+    std::int64_t pts = audio_anchor_pts_ns_ + (frame->pts_ns - audio_anchor_frame_ns_);
+    if (audio_anchor_pts_ns_ < 0 || std::llabs(pts - by_capture) > 100'000'000) {
+      audio_anchor_pts_ns_ = by_capture;
+      audio_anchor_frame_ns_ = frame->pts_ns;
+      pts = by_capture;
+    }
+    GstClockTime out = static_cast<GstClockTime>(pts);
+    if (last_audio_pts_ != GST_CLOCK_TIME_NONE && out <= last_audio_pts_) out = last_audio_pts_ + 1;
+    last_audio_pts_ = out;
+    GST_BUFFER_PTS(buffer) = out;
+    GST_BUFFER_DTS(buffer) = out;
+    GST_BUFFER_DURATION(buffer) = static_cast<GstClockTime>(frame_ns);
+    if (gst_app_src_push_buffer(GST_APP_SRC(audio_src_), buffer) != GST_FLOW_OK) return;
+    ++audio_frames_sent_;
+    params_.audio_bus->recordSent(*frame, core::wallClockMicros());
   }
 }
 
@@ -579,6 +699,10 @@ void PeerSession::close() {
   if (subscription_) {
     params_.bus->unsubscribe(subscription_);
     std::atomic_store(&subscription_, std::shared_ptr<bus::Subscription>());
+  }
+  if (audio_subscription_) {
+    params_.audio_bus->unsubscribe(audio_subscription_);
+    std::atomic_store(&audio_subscription_, std::shared_ptr<bus::Subscription>());
   }
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }

@@ -38,6 +38,8 @@ struct PeerParams {
   std::string branch;
   std::string remote;  // the client's address, for stats
   bus::FrameBus* bus = nullptr;
+  bus::FrameBus* audio_bus = nullptr;  // set when plan.audio is: its frames feed the audio track
+  int audio_frame_ms = 10;
   SessionDescription offer;
   AnswerPlan plan;
   WebRtcConfig config;
@@ -82,6 +84,8 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   void onPipelineError(std::string message);
   void subscribe();
   void drain();  // feed executor
+  bool buildAudio(std::string* error);
+  void drainAudio();  // feed executor
   void fail(const std::string& reason);
 
   static void connectSignals(PeerSession* self);
@@ -114,6 +118,16 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   std::int64_t pts_offset_ns_ = 0;
   bool pts_offset_set_ = false;
   GstClockTime last_pts_ = GST_CLOCK_TIME_NONE;
+
+  // Audio: its own appsrc into the same webrtcbin, its own subscription. Its PTS follow the
+  // audio frames' own (sample-exact) spacing from an anchor on the video's capture mapping, so
+  // RTCP sender reports put sound and picture on one timeline.
+  GstElement* audio_src_ = nullptr;  // owned by pipeline_
+  std::shared_ptr<bus::Subscription> audio_subscription_;
+  std::int64_t audio_anchor_pts_ns_ = -1;    // pipeline PTS of the anchor frame
+  std::int64_t audio_anchor_frame_ns_ = 0;   // that frame's own pts_ns
+  GstClockTime last_audio_pts_ = GST_CLOCK_TIME_NONE;
+  std::atomic<std::uint64_t> audio_frames_sent_{0};
 };
 
 }  // namespace framewire::transport::webrtc

@@ -41,6 +41,41 @@ int payloadTypeOf(const SdpLine& line) {
   return std::atoi(std::string(pt).c_str());
 }
 
+// The offer's audio section cut down to the one payload type framewire sends: no feedback
+// (NACK/PLI are video's), no header extensions, no mDNS candidates.
+MediaSection agentAudioSection(const MediaSection& source, int pt) {
+  MediaSection audio;
+  audio.media = source.media;
+  audio.port = source.port == 0 ? 9 : source.port;
+  audio.proto = source.proto;
+  audio.formats.push_back(std::to_string(pt));
+  for (const auto& line : source.lines) {
+    if (line.type == 'a') {
+      const auto name = line.attributeName();
+      if (name == "rtpmap" || name == "fmtp") {
+        if (payloadTypeOf(line) != pt) continue;
+      } else if (name == "rtcp-fb" || name == "extmap" || name == "rtcp-xr" ||
+                 name == "bundle-only") {
+        continue;
+      } else if (name == "candidate" && isMdnsCandidate(line.value)) {
+        continue;
+      }
+    }
+    audio.lines.push_back(line);
+  }
+  return audio;
+}
+
+// webrtcbin's answer section for `mid` (its answer keeps the offer's mids), else the one at
+// `fallback`.
+const MediaSection& agentSection(const SessionDescription& answer, const std::string& mid,
+                                 std::size_t fallback) {
+  for (const auto& section : answer.media) {
+    if (section.mid == mid) return section;
+  }
+  return answer.media[std::min(fallback, answer.media.size() - 1)];
+}
+
 }  // namespace
 
 std::optional<CandidateFields> parseCandidate(std::string_view line) {
@@ -87,7 +122,14 @@ std::string agentOffer(const SessionDescription& offer, const AnswerPlan& plan) 
     out.session_lines.push_back(line);
     // Keep the group right after t= where it came from (order does not matter to parsers).
   }
-  if (bundled) out.session_lines.push_back(SdpLine{'a', "group:BUNDLE " + plan.video_mid});
+  if (bundled && plan.audio) {
+    const bool audio_first = plan.audio->index < plan.video_index;
+    out.session_lines.push_back(SdpLine{
+        'a', "group:BUNDLE " + (audio_first ? plan.audio->mid + " " + plan.video_mid
+                                            : plan.video_mid + " " + plan.audio->mid)});
+  } else if (bundled) {
+    out.session_lines.push_back(SdpLine{'a', "group:BUNDLE " + plan.video_mid});
+  }
 
   const auto& source = offer.media[plan.video_index];
   MediaSection video;
@@ -120,16 +162,22 @@ std::string agentOffer(const SessionDescription& offer, const AnswerPlan& plan) 
     video.lines.push_back(line);
   }
   out.media.push_back(std::move(video));
+  if (plan.audio) {
+    auto audio = agentAudioSection(offer.media[plan.audio->index], plan.audio->payload_type);
+    const auto at = plan.audio->index < plan.video_index ? out.media.begin() : out.media.end();
+    out.media.insert(at, std::move(audio));
+  }
   return serializeSdp(out);
 }
 
 std::optional<std::string> finalAnswer(const SessionDescription& offer, const AnswerPlan& plan,
                                        const SessionDescription& agent_answer,
                                        const AnswerExtras& extras, std::string* error) {
-  if (agent_answer.media.size() != 1) {
+  const std::size_t expected = plan.audio ? 2 : 1;
+  if (agent_answer.media.size() != expected) {
     if (error) {
       *error = "webrtcbin answered with " + std::to_string(agent_answer.media.size()) +
-               " m-sections, expected 1";
+               " m-sections, expected " + std::to_string(expected);
     }
     return std::nullopt;
   }
@@ -138,7 +186,8 @@ std::optional<std::string> finalAnswer(const SessionDescription& offer, const An
 
   // The answer's video section, with candidates (webrtcbin may or may not have added the
   // ones it gathered to its local description) and the announced address applied.
-  MediaSection video = agent_answer.media.front();
+  const bool audio_first = plan.audio && plan.audio->index < plan.video_index;
+  MediaSection video = agentSection(agent_answer, plan.video_mid, audio_first ? 1 : 0);
   // The codec parameters go back exactly as the client offered them (webrtcbin re-serialises
   // them from caps, reordered and sometimes with a parameter twice).
   const auto fmtp_prefix = std::to_string(plan.codec.payload_type) + " ";
@@ -188,6 +237,22 @@ std::optional<std::string> finalAnswer(const SessionDescription& offer, const An
   for (std::size_t i = 0; i < offer.media.size(); ++i) {
     if (i == plan.video_index) {
       out.media.push_back(video);
+      continue;
+    }
+    if (plan.audio && i == plan.audio->index) {
+      // Bundled with the video: the same transport, so the same candidates.
+      MediaSection audio = agentSection(agent_answer, plan.audio->mid, audio_first ? 0 : 1);
+      std::erase_if(audio.lines, [](const SdpLine& l) {
+        return l.type == 'a' &&
+               (l.attributeName() == "candidate" || l.attributeName() == "end-of-candidates");
+      });
+      for (const auto& line : video.lines) {
+        if (line.type == 'a' && (line.attributeName() == "candidate" ||
+                                 line.attributeName() == "end-of-candidates")) {
+          audio.lines.push_back(line);
+        }
+      }
+      out.media.push_back(std::move(audio));
       continue;
     }
     // Rejected (RFC 8829 §5.3.1): port 0, the offer's formats, its mid, nothing sent.

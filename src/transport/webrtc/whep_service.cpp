@@ -141,6 +141,12 @@ std::size_t WhepService::peerCount() const {
   return peer_count_;
 }
 
+void WhepService::setAudio(bus::FrameBus* bus, ServerAudioCodec codec, int frame_ms) {
+  audio_bus_ = bus;
+  audio_codec_ = std::move(codec);
+  audio_frame_ms_ = frame_ms;
+}
+
 WhepResult WhepService::options() const {
   WhepResult r;
   r.status = 204;
@@ -254,6 +260,11 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
   params.offer = std::move(*parsed.description);
   params.plan = std::move(*planned.plan);
   if (!config_.playout_delay) params.plan.playout_delay_id.reset();
+  if (audio_bus_) {
+    planAudio(params.plan, params.offer, audio_codec_);
+    if (params.plan.audio) params.audio_bus = audio_bus_;
+    params.audio_frame_ms = audio_frame_ms_;
+  }
   params.config = config_;
   const std::string id = params.id;
   const std::string etag = "\"" + randomHex(8) + "\"";

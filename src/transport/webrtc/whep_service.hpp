@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "bus/frame_bus.hpp"
+#include "transport/webrtc/answer_plan.hpp"
 #include "transport/webrtc/webrtc_config.hpp"
 #include "transport/webrtc/whep_result.hpp"
 
@@ -85,6 +86,9 @@ class WhepService {
   std::size_t peerCount() const;
 
   void setEventListener(EventListener listener);
+  // Audio for offers with an audio section that takes `codec` (docs/protocol.md). Call before
+  // the first POST; null (the default): every audio section is rejected.
+  void setAudio(bus::FrameBus* bus, ServerAudioCodec codec, int frame_ms);
   // Closes every peer and stops the threads. Idempotent.
   void stop();
 
@@ -97,6 +101,9 @@ class WhepService {
   void emit(const nlohmann::json& event);
 
   const WebRtcConfig config_;
+  bus::FrameBus* audio_bus_ = nullptr;  // set once before the first POST
+  ServerAudioCodec audio_codec_;
+  int audio_frame_ms_ = 10;
   const BranchLookup branches_;
 
   // Owned by the control thread only.

@@ -1,0 +1,23 @@
+#pragma once
+// Audio settings (docs/config.md, "Audio"): where the sound comes from and how it is encoded.
+// Audio is encoded once, like the picture, into its own bus that WebRTC peers and Direct
+// clients (?audio=1) subscribe to.
+
+#include <string>
+
+namespace framewire::config {
+
+struct AudioSettings {
+  // auto (test with the test source, none otherwise), test, pulse, alsa, pipewire, none
+  std::string source = "auto";
+  std::string device;        // pulse / alsa / pipewire device; empty: the system default
+  std::string pipeline;      // gst-launch capture part ending in raw audio; {device} replaced
+  std::string codec = "opus";  // opus, pcmu, pcma, g722 (Direct carries opus only)
+  int bitrate_kbps = 64;     // opus only, 6 to 510
+  int frame_ms = 10;         // 10 or 20
+};
+
+// The source actually used: `auto` resolved against the video source.
+std::string effectiveAudioSource(const AudioSettings& audio, const std::string& video_source);
+
+}  // namespace framewire::config

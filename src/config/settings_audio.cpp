@@ -1,0 +1,76 @@
+// Audio settings. Every error names the key, the value and what would be valid.
+
+#include <fmt/format.h>
+
+#include "config/config_error.hpp"
+#include "config/setting.hpp"
+#include "config/value_parsers.hpp"
+
+namespace framewire::config {
+
+std::string effectiveAudioSource(const AudioSettings& audio, const std::string& video_source) {
+  if (audio.source != "auto") return audio.source;
+  return video_source == "test" ? "test" : "none";
+}
+
+void addAudioSettings(std::vector<Setting>& t) {
+  const AudioSettings d;
+  t.push_back({{"audio-source", "SOURCE",
+                "where sound comes from: auto (a test tone with the test source, none "
+                "otherwise), test, pulse, alsa, pipewire, none",
+                d.source},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.source =
+                     parseChoice(w, v, {"auto", "test", "pulse", "alsa", "pipewire", "none"});
+               }});
+  t.push_back({{"audio-device", "NAME",
+                "PulseAudio source (e.g. a sink's monitor: alsa_output.pci-0000_00_1f.3."
+                "analog-stereo.monitor), ALSA device (hw:0,0) or PipeWire node; empty: the "
+                "default",
+                d.device},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 for (unsigned char ch : v) {
+                   if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\'' || ch == '!' ||
+                       ch == ' ') {
+                     throw ConfigError(fmt::format(
+                         "{}: '{}' is not valid: a device name has no spaces, quotes, '!' or "
+                         "control characters",
+                         w, v));
+                   }
+                 }
+                 c.audio.device = v;
+               }});
+  t.push_back({{"audio-pipeline", "GST",
+                "custom capture part (gst-launch syntax) ending in raw audio, {device} is "
+                "replaced by audio-device; replaces audio-source's own capture elements",
+                d.pipeline},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 if (v.find("appsink") != std::string::npos) {
+                   throw ConfigError(fmt::format(
+                       "{}: '{}' is not valid: give the capture part only (it ends in raw "
+                       "audio; framewire adds the encoder and the appsink)",
+                       w, v));
+                 }
+                 c.audio.pipeline = v;
+               }});
+  t.push_back({{"audio-codec", "CODEC",
+                "audio encoding: opus (every mode), pcmu, pcma or g722 (WebRTC only, for "
+                "clients without Opus)",
+                d.codec},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.codec = parseChoice(w, v, {"opus", "pcmu", "pcma", "g722"});
+               }});
+  t.push_back({{"audio-bitrate", "KBPS", "Opus bitrate in kbit/s, 6 to 510",
+                std::to_string(d.bitrate_kbps)},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.bitrate_kbps = static_cast<int>(parseInteger(w, v, 6, 510));
+               }});
+  t.push_back({{"audio-frame-ms", "MS",
+                "audio frame length in ms: 10 (lowest delay) or 20 (fewer packets)",
+                std::to_string(d.frame_ms)},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.frame_ms = std::stoi(parseChoice(w, v, {"10", "20"}));
+               }});
+}
+
+}  // namespace framewire::config

@@ -1,0 +1,304 @@
+#include "media/audio/audio_engine.hpp"
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "media/control_loop.hpp"
+#include "media/frame_wrap.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/pipeline.hpp"
+
+namespace framewire::media {
+namespace {
+
+// Audio frames are small and many (100 a second at 10 ms): a subscriber may lag 200 ms before
+// it is flushed; it then resumes at the next frame (every frame is a "keyframe").
+constexpr std::size_t kMailboxFrames = 20;
+constexpr std::int64_t kFirstRetryUs = 2'000'000;
+constexpr std::int64_t kMaxRetryUs = 30'000'000;
+
+std::string packageFor(const std::string& element) {
+  if (element == "pulsesrc") return "gstreamer1.0-pulseaudio";
+  if (element == "alsasrc") return "gstreamer1.0-alsa";
+  if (element == "pipewiresrc") return "gstreamer1.0-pipewire";
+  if (element == "opusenc" || element == "audiotestsrc" || element == "audioconvert" ||
+      element == "audioresample" || element == "appsink")
+    return "gstreamer1.0-plugins-base";
+  if (element == "avenc_g722") return "gstreamer1.0-libav";
+  return "gstreamer1.0-plugins-good";
+}
+
+core::Codec codecOf(const std::string& name) {
+  if (name == "pcmu") return core::Codec::kPcmu;
+  if (name == "pcma") return core::Codec::kPcma;
+  if (name == "g722") return core::Codec::kG722;
+  return core::Codec::kOpus;
+}
+
+bool initGstreamer() {
+  GError* raw_error = nullptr;
+  if (gst_init_check(nullptr, nullptr, &raw_error)) return true;
+  GstPtr<GError> error = adopt(raw_error);
+  spdlog::warn("audio: cannot initialise GStreamer ({}): audio is off",
+               error ? error->message : "unknown error");
+  return false;
+}
+
+}  // namespace
+
+class AudioEngine::Impl {
+ public:
+  explicit Impl(const config::Config& config)
+      : bus_("audio", bus::FrameBusOptions{kMailboxFrames, 250'000}),
+        source_(config::effectiveAudioSource(config.audio, config.source)),
+        device_(config.audio.device),
+        format_(audioFormatFor(config.audio)),
+        codec_(codecOf(config.audio.codec)),
+        linger_us_(static_cast<std::int64_t>(config.linger_seconds * 1e6)) {
+    if (source_ == "none" || !initGstreamer()) return;
+    plan_ = describeAudio(config.audio, source_);
+    for (const auto& name : plan_.elements) {
+      if (!adopt(gst_element_factory_find(name.c_str()))) {
+        spdlog::warn("audio: GStreamer element '{}' is missing (install {}): audio is off, "
+                     "video carries on",
+                     name, packageFor(name));
+        return;
+      }
+    }
+    enabled_ = true;
+  }
+
+  ~Impl() { stop(); }
+
+  void start() {
+    if (!enabled_ || started_) return;
+    started_ = true;
+    spdlog::info("audio: {} from {}{}, {} Hz, {} ms frames; starts with the first listener",
+                 format_.codec, source_, device_.empty() ? "" : " (" + device_ + ")",
+                 format_.sample_rate, format_.frame_ms);
+    bus_.setDemandListener([this](std::size_t) { loop_.post([this] { updateDemand(); }); });
+    loop_.post([this] { updateDemand(); });
+  }
+
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    bus_.setDemandListener({});
+    loop_.runSync([this] {
+      loop_.cancel(linger_task_);
+      loop_.cancel(retry_task_);
+      linger_task_ = retry_task_ = 0;
+      teardown();
+    });
+    loop_.stop();
+  }
+
+  bus::FrameBus* bus() { return enabled_ ? &bus_ : nullptr; }
+  const AudioFormat& format() const { return format_; }
+
+  AudioState state() const {
+    AudioState s;
+    s.source = enabled_ ? source_ : "none";
+    s.codec = format_.codec;
+    s.sample_rate = format_.sample_rate;
+    s.channels = format_.channels;
+    s.frame_ms = format_.frame_ms;
+    s.capturing = capturing_.load();
+    s.frames = frames_.load();
+    s.failures = failures_.load();
+    std::lock_guard lock(error_mutex_);
+    s.error = error_;
+    return s;
+  }
+
+ private:
+  // Control thread.
+  void updateDemand() {
+    if (stopped_) return;
+    const std::size_t listeners = bus_.subscriberCount();
+    if (listeners > 0) {
+      loop_.cancel(linger_task_);
+      linger_task_ = 0;
+      if (!pipeline_ && retry_task_ == 0) startPipeline();
+    } else if (pipeline_ && linger_task_ == 0) {
+      linger_task_ = loop_.postDelayed(linger_us_, [this] {
+        linger_task_ = 0;
+        if (bus_.subscriberCount() > 0) return;
+        spdlog::info("audio: nobody listened for {} s: stopping capture", linger_us_ / 1e6);
+        teardown();
+      });
+    } else if (listeners == 0 && retry_task_ != 0) {
+      loop_.cancel(retry_task_);  // nobody to retry for
+      retry_task_ = 0;
+    }
+  }
+
+  void startPipeline() {
+    const std::uint64_t generation = ++generation_;
+    try {
+      {
+        std::lock_guard lock(error_mutex_);
+        pipeline_error_.clear();
+      }
+      pipeline_ = std::make_unique<Pipeline>(
+          "audio", plan_.description, [this, generation](const std::string& reason) {
+            {
+              // Kept for play(): a device that cannot open fails the state change, and its
+              // error message (the useful part) arrives on this thread first.
+              std::lock_guard lock(error_mutex_);
+              pipeline_error_ = reason;
+            }
+            loop_.post([this, generation, reason] { fail(generation, reason); });
+          });
+      GstPtr<GstElement> sink = pipeline_->element("audio_sink");
+      GstAppSinkCallbacks callbacks{};
+      callbacks.new_sample = [](GstAppSink* s, gpointer self) {
+        static_cast<Impl*>(self)->onSample(s);
+        return GST_FLOW_OK;
+      };
+      gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, this, nullptr);
+      first_frame_ = true;
+      if (!pipeline_->play()) {
+        std::string why;
+        {
+          std::lock_guard lock(error_mutex_);
+          why = pipeline_error_;
+        }
+        return fail(generation, why.empty() ? "the pipeline refused to start" : why);
+      }
+      spdlog::debug("audio: first listener: capture started");
+    } catch (const std::exception& e) {
+      fail(generation, e.what());
+    }
+  }
+
+  void teardown() {
+    ++generation_;
+    pipeline_.reset();  // to NULL: joins the streaming threads
+    capturing_ = false;
+  }
+
+  void fail(std::uint64_t generation, const std::string& reason) {
+    if (generation != generation_) return;  // stale: already torn down or restarted
+    teardown();
+    const auto failures = failures_.fetch_add(1) + 1;
+    {
+      std::lock_guard lock(error_mutex_);
+      error_ = reason;
+    }
+    // One clear line per outage; retries after it are quiet until capture works again.
+    if (!in_outage_) {
+      in_outage_ = true;
+      spdlog::warn("audio: cannot capture from {}{}: {}; no sound for now (video is not "
+                   "affected), retrying while someone listens",
+                   source_, device_.empty() ? " (default device)" : " (" + device_ + ")",
+                   reason);
+    } else {
+      spdlog::debug("audio: still failing ({}): {}", failures, reason);
+    }
+    if (bus_.subscriberCount() == 0 || stopped_) return;
+    retry_us_ = retry_us_ == 0 ? kFirstRetryUs : std::min(retry_us_ * 2, kMaxRetryUs);
+    loop_.cancel(retry_task_);
+    retry_task_ = loop_.postDelayed(retry_us_, [this] {
+      retry_task_ = 0;
+      updateDemand();
+    });
+  }
+
+  void recovered() {
+    {
+      std::lock_guard lock(error_mutex_);
+      error_.clear();
+    }
+    retry_us_ = 0;
+    if (in_outage_) {
+      in_outage_ = false;
+      spdlog::info("audio: capturing from {} again", source_);
+    }
+  }
+
+  // Streaming thread.
+  void onSample(GstAppSink* sink) {
+    GstPtr<GstSample> sample = adopt(gst_app_sink_pull_sample(sink));
+    if (!sample) return;
+    GstBuffer* buffer = gst_sample_get_buffer(sample.get());
+    if (buffer == nullptr) return;
+    const std::int64_t now_us = core::wallClockMicros();
+    std::int64_t capture_us = now_us;
+    // The first sample's age on the pipeline's clock (whatever that clock is: the sound
+    // card's, PulseAudio's or the system's), taken off the wall clock now.
+    const GstClockTime pts = GST_BUFFER_PTS(buffer);
+    if (GST_CLOCK_TIME_IS_VALID(pts)) {
+      if (GstClock* clock = gst_element_get_clock(GST_ELEMENT(sink))) {
+        const GstClockTime base = gst_element_get_base_time(GST_ELEMENT(sink));
+        const auto age_ns = static_cast<std::int64_t>(gst_clock_get_time(clock)) -
+                            static_cast<std::int64_t>(base + pts);
+        gst_object_unref(clock);
+        if (age_ns > 0 && age_ns < 5'000'000'000) capture_us = now_us - age_ns / 1000;
+      }
+    }
+    std::shared_ptr<core::EncodedFrame> frame = wrapBuffer(buffer);
+    if (!frame) return;
+    frame->codec = codec_;
+    frame->keyframe = true;
+    frame->sequence = sequence_++;
+    frame->pts_ns = GST_CLOCK_TIME_IS_VALID(pts) ? static_cast<std::int64_t>(pts) : 0;
+    frame->capture_us = capture_us;
+    frame->encoded_us = now_us;
+    frames_.fetch_add(1);
+    if (first_frame_.exchange(false)) {
+      capturing_ = true;
+      loop_.post([this] { recovered(); });
+    }
+    bus_.publish(frame);
+  }
+
+  // The loop first: it outlives everything that posts to it.
+  ControlLoop loop_;
+  bus::FrameBus bus_;
+  const std::string source_;
+  const std::string device_;
+  const AudioFormat format_;
+  const core::Codec codec_;
+  const std::int64_t linger_us_;
+  AudioPlan plan_;
+  bool enabled_ = false;
+
+  // Control thread state.
+  std::unique_ptr<Pipeline> pipeline_;
+  std::uint64_t generation_ = 0;
+  ControlLoop::TaskId linger_task_ = 0;
+  ControlLoop::TaskId retry_task_ = 0;
+  std::int64_t retry_us_ = 0;
+  bool in_outage_ = false;
+
+  // Shared.
+  std::atomic<bool> first_frame_{false};
+  std::atomic<bool> capturing_{false};
+  std::atomic<std::uint64_t> frames_{0};
+  std::atomic<std::uint64_t> failures_{0};
+  std::uint64_t sequence_ = 0;  // streaming thread only
+  mutable std::mutex error_mutex_;
+  std::string error_;
+  std::string pipeline_error_;  // the newest error message of the current pipeline
+
+  // Main thread state.
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+AudioEngine::AudioEngine(const config::Config& config) : impl_(std::make_unique<Impl>(config)) {}
+AudioEngine::~AudioEngine() { stop(); }
+void AudioEngine::start() { impl_->start(); }
+void AudioEngine::stop() { impl_->stop(); }
+bus::FrameBus* AudioEngine::bus() { return impl_->bus(); }
+const AudioFormat& AudioEngine::format() const { return impl_->format(); }
+AudioState AudioEngine::state() const { return impl_->state(); }
+
+}  // namespace framewire::media
