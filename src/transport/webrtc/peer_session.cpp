@@ -19,6 +19,9 @@ namespace {
 
 using Weak = std::weak_ptr<PeerSession>;
 
+// Host candidates arrive together; this long after the first, the rest are in.
+constexpr int kHostCandidatesSettleMs = 10;
+
 // Heap-held state of a C callback: the peer (weak, so a callback never keeps it alive) and the
 // executor to post to. Owned by the signal closure / probe / sync handler (freed by them).
 struct CallbackCtx {
@@ -378,6 +381,15 @@ bool PeerSession::negotiate(std::string* error) {
 void PeerSession::onIceCandidate(unsigned, std::string candidate) {
   if (candidate.empty()) return;
   local_candidates_.push_back(std::move(candidate));
+  // Without STUN or TURN servers every candidate is a host candidate, and libnice finds them
+  // all in one go; its "gathering complete" still comes about 200 ms later, which every
+  // viewer would wait out before its answer. Answer shortly after the first one instead.
+  if (local_candidates_.size() == 1 && params_.config.ice_servers.empty()) {
+    control_.postAfter(std::chrono::milliseconds(kHostCandidatesSettleMs),
+                       [weak = weak_from_this()] {
+                         if (auto self = weak.lock()) self->finishAnswer();
+                       });
+  }
 }
 
 void PeerSession::onGatheringState() {
@@ -416,6 +428,9 @@ void PeerSession::finishAnswer() {
   auto answered = std::move(answered_);
   answered_ = nullptr;
   if (answered) answered(std::move(answer), error);
+  // Subscribe now: the keyframe this viewer starts with is encoded while ICE and DTLS
+  // connect, instead of being asked for once they have. drain() holds frames until then.
+  if (error.empty()) subscribe();
 }
 
 void PeerSession::onIceConnectionState() {
@@ -458,7 +473,12 @@ void PeerSession::onConnectionState() {
     // The transport's sink appeared after the pipeline went to PLAYING, so it missed the
     // pipeline's latency distribution; rtpsession needs it to timestamp its sender reports.
     gst_bin_recalculate_latency(GST_BIN(pipeline_.get()));
-    subscribe();
+    sending_.store(true, std::memory_order_release);
+    subscribe();  // normally done at the answer already
+    // What waited in the mailbox (starting with its keyframe) goes out now.
+    feed_.post([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->drain();
+    });
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     fail("connection failed (DTLS)");
   }
@@ -499,7 +519,7 @@ void PeerSession::subscribe() {
 
 void PeerSession::drain() {
   auto subscription = std::atomic_load(&subscription_);
-  if (!subscription || !appsrc_) return;
+  if (!subscription || !appsrc_ || !sending_.load(std::memory_order_acquire)) return;
   while (auto frame = subscription->pop()) {
     auto* holder = new core::FramePtr(frame);
     GstBuffer* buffer = gst_buffer_new_wrapped_full(

@@ -114,6 +114,7 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   // Touched from GStreamer / feed threads.
   std::atomic<std::int64_t> last_rtcp_us_{0};
   std::atomic<std::uint64_t> frames_sent_{0};
+  std::atomic<bool> sending_{false};  // connected: drain() hands frames to webrtcbin
   // Feed-thread state: the offset from capture time to pipeline running time.
   std::int64_t pts_offset_ns_ = 0;
   bool pts_offset_set_ = false;
