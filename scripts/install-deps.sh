@@ -16,8 +16,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # auth (Argon2id password hashes) and TLS (self-signed certificate, the TLS listener)
   libsodium-dev libssl-dev
-  # fuzzing (libFuzzer) and the sanitizer runtimes
-  clang libclang-rt-dev
+  # fuzzing (libFuzzer) and the sanitizer runtimes; llvm: llvm-symbolizer for readable
+  # sanitizer stack traces (CI fails on them and must say where)
+  clang libclang-rt-dev llvm
   # GStreamer: headers, the plugins framewire's pipelines use, and the tools tests use
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
