@@ -128,6 +128,26 @@ int sendWithoutClockWait(GstElement* webrtcbin) {
   return changed;
 }
 
+// Links `src` ! `pay` ! a new webrtcbin sink pad and returns that pad's transceiver (a
+// reference the caller unrefs), or nullptr with `error` set. `pay_name` names it in errors.
+GstWebRTCRTPTransceiver* linkSendPath(GstElement* src, GstElement* pay, GstElement* webrtcbin,
+                                      const std::string& pay_name, std::string* error) {
+  if (!gst_element_link(src, pay)) {
+    *error = std::string("cannot link ") + GST_OBJECT_NAME(src) + " to " + pay_name;
+    return nullptr;
+  }
+  PadRef sink(gst_element_request_pad_simple(webrtcbin, "sink_%u"));
+  PadRef pay_src(gst_element_get_static_pad(pay, "src"));
+  if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
+    *error = "cannot link " + pay_name + " to webrtcbin";
+    return nullptr;
+  }
+  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
+  if (!transceiver) *error = "webrtcbin gave no transceiver for the " + pay_name + " sink pad";
+  return transceiver;
+}
+
 // FRAMEWIRE_BENCH_SINK_SYNC=1 keeps webrtcbin's clock wait: bench/latency.mjs uses it to show
 // what the wait cost (bench/README.md). Not a setting: nobody wants it otherwise.
 bool keepSinkSync() {
@@ -228,22 +248,9 @@ bool PeerSession::buildPipeline(std::string* error) {
   for (const auto& warning : configureIce(webrtcbin_, params_.config)) {
     spdlog::warn("webrtc {}: {}", params_.id, warning);
   }
-  if (!gst_element_link(appsrc_, pay)) {
-    *error = std::string("cannot link appsrc to ") + payloaderFor(encoding);
-    return false;
-  }
-  PadRef sink(gst_element_request_pad_simple(webrtcbin_, "sink_%u"));
-  PadRef pay_src(gst_element_get_static_pad(pay, "src"));
-  if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
-    *error = std::string("cannot link ") + payloaderFor(encoding) + " to webrtcbin";
-    return false;
-  }
-  GstWebRTCRTPTransceiver* transceiver = nullptr;
-  g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
-  if (!transceiver) {
-    *error = "webrtcbin gave no transceiver for its sink pad";
-    return false;
-  }
+  GstWebRTCRTPTransceiver* transceiver =
+      linkSendPath(appsrc_, pay, webrtcbin_, payloaderFor(encoding), error);
+  if (!transceiver) return false;
   auto prefs = codecPreferences(params_.plan.codec, ssrc);
   g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                "codec-preferences", prefs.get(), "do-nack", TRUE, "fec-type",
@@ -595,22 +602,8 @@ bool PeerSession::buildAudio(std::string* error) {
   gst_util_set_object_arg(G_OBJECT(audio_src_), "leaky-type", "downstream");
   const guint ssrc = g_random_int_range(1, G_MAXINT32);
   g_object_set(pay, "pt", choice.payload_type, "ssrc", ssrc, "mtu", 1200u, nullptr);
-  if (!gst_element_link(audio_src_, pay)) {
-    *error = std::string("cannot link the audio appsrc to ") + pay_name;
-    return false;
-  }
-  PadRef sink(gst_element_request_pad_simple(webrtcbin_, "sink_%u"));
-  PadRef pay_src(gst_element_get_static_pad(pay, "src"));
-  if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
-    *error = std::string("cannot link ") + pay_name + " to webrtcbin";
-    return false;
-  }
-  GstWebRTCRTPTransceiver* transceiver = nullptr;
-  g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
-  if (!transceiver) {
-    *error = "webrtcbin gave no transceiver for the audio sink pad";
-    return false;
-  }
+  GstWebRTCRTPTransceiver* transceiver = linkSendPath(audio_src_, pay, webrtcbin_, pay_name, error);
+  if (!transceiver) return false;
   // As for video: the ssrc makes webrtcbin announce it (a=ssrc), so the browser maps the
   // packets to the audio track.
   CapsRef prefs(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "audio",
