@@ -18,6 +18,26 @@ FeedThread::FeedThread(bus::FrameBus& bus, std::size_t capacity, int tick_ms, Ha
       capacity);
 }
 
+void FeedThread::addSource(bus::FrameBus& bus, std::size_t capacity,
+                           std::function<bool(const core::FramePtr&)> on_frame) {
+  extra_bus_ = &bus;
+  extra_on_frame_ = std::move(on_frame);
+  extra_subscription_ = bus.subscribe(
+      [this] {
+        {
+          std::lock_guard lock(mutex_);
+          woken_ = true;
+        }
+        wake_.notify_one();
+      },
+      capacity);
+}
+
+void FeedThread::unsubscribeAll() {
+  bus_.unsubscribe(subscription_);
+  if (extra_bus_) extra_bus_->unsubscribe(extra_subscription_);
+}
+
 void FeedThread::start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
@@ -32,8 +52,8 @@ void FeedThread::stop() {
   wake_.notify_one();
   if (thread_.joinable()) {
     thread_.join();
-  } else if (running_) {  // never started: release the subscription here
-    bus_.unsubscribe(subscription_);
+  } else if (running_) {  // never started: release the subscriptions here
+    unsubscribeAll();
     running_ = false;
   }
 }
@@ -56,10 +76,15 @@ void FeedThread::run() {
       if (!frame) break;
       keep_going = handlers_.on_frame(frame);
     }
+    while (keep_going && extra_subscription_) {
+      core::FramePtr frame = extra_subscription_->pop();
+      if (!frame) break;
+      keep_going = extra_on_frame_(frame);
+    }
     if (keep_going && handlers_.on_tick) keep_going = handlers_.on_tick();
     if (stopping) break;
   }
-  bus_.unsubscribe(subscription_);
+  unsubscribeAll();
   if (handlers_.on_exit) handlers_.on_exit();
   running_ = false;
 }

@@ -33,6 +33,11 @@ class FeedThread {
   FeedThread(bus::FrameBus& bus, std::size_t capacity, int tick_ms, Handlers handlers);
   ~FeedThread();  // stop()
 
+  // A second bus read on the same thread (the recorder's audio next to its video), drained
+  // after the first one at each wake; its frames go to `on_frame`. Before start() only.
+  void addSource(bus::FrameBus& bus, std::size_t capacity,
+                 std::function<bool(const core::FramePtr&)> on_frame);
+
   void start();
   FeedThread(const FeedThread&) = delete;
   FeedThread& operator=(const FeedThread&) = delete;
@@ -45,11 +50,15 @@ class FeedThread {
 
  private:
   void run();
+  void unsubscribeAll();
 
   bus::FrameBus& bus_;
   const int tick_ms_;
   Handlers handlers_;
   std::shared_ptr<bus::Subscription> subscription_;
+  bus::FrameBus* extra_bus_ = nullptr;
+  std::shared_ptr<bus::Subscription> extra_subscription_;
+  std::function<bool(const core::FramePtr&)> extra_on_frame_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;

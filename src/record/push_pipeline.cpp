@@ -40,6 +40,8 @@ struct PushPipeline::Impl {
   std::optional<std::string> error;
   std::optional<std::int64_t> first_stream_ns;  // the timeline's zero
   std::int64_t last_pts_ns = 0;
+  GstElement* audio_src = nullptr;  // owned by the pipeline; null without audio
+  std::int64_t last_audio_pts_ns = -1;
 
   void pollBus() {
     while (true) {
@@ -80,6 +82,8 @@ PushPipeline::PushPipeline(const std::string& tail,
       gst_util_set_object_arg(G_OBJECT(sink.get()), key.c_str(), value.c_str());
     }
   }
+  impl_->audio_src = gst_bin_get_by_name(GST_BIN(pipeline), "audio_src");
+  if (impl_->audio_src) gst_object_unref(impl_->audio_src);  // the pipeline keeps it alive
   impl_->bus = adopt(gst_element_get_bus(pipeline));
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     impl_->pollBus();
@@ -122,6 +126,27 @@ PushPipeline::Push PushPipeline::push(const core::FramePtr& frame, std::int64_t 
   return Push::kOk;
 }
 
+PushPipeline::Push PushPipeline::pushAudio(const core::FramePtr& frame, std::int64_t stream_ns) {
+  if (!impl_->audio_src || !impl_->first_stream_ns) return Push::kOk;
+  const std::int64_t pts_ns = stream_ns - *impl_->first_stream_ns;
+  if (pts_ns < 0 || pts_ns <= impl_->last_audio_pts_ns) return Push::kOk;
+  impl_->pollBus();
+  if (impl_->error) return Push::kFailed;
+  auto* keep = new core::FramePtr(frame);
+  GstBuffer* buffer = gst_buffer_new_wrapped_full(
+      GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(frame->data), frame->size, 0,
+      frame->size, keep, releaseFrame);
+  GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(pts_ns);
+  GST_BUFFER_DTS(buffer) = static_cast<GstClockTime>(pts_ns);
+  if (gst_app_src_push_buffer(GST_APP_SRC(impl_->audio_src), buffer) != GST_FLOW_OK) {
+    impl_->pollBus();
+    if (!impl_->error) impl_->error = "the pipeline refused an audio frame";
+    return Push::kFailed;
+  }
+  impl_->last_audio_pts_ns = pts_ns;
+  return Push::kOk;
+}
+
 void* PushPipeline::element(const std::string& name) const {
   if (!impl_->pipeline) return nullptr;
   GstElement* found = gst_bin_get_by_name(GST_BIN(impl_->pipeline.get()), name.c_str());
@@ -141,6 +166,7 @@ std::optional<std::string> PushPipeline::finish(int timeout_ms) {
   std::optional<std::string> error = impl_->error;
   if (!error) {
     gst_app_src_end_of_stream(GST_APP_SRC(impl_->src));
+    if (impl_->audio_src) gst_app_src_end_of_stream(GST_APP_SRC(impl_->audio_src));
     auto message = adopt(gst_bus_timed_pop_filtered(
         impl_->bus.get(), static_cast<GstClockTime>(timeout_ms) * GST_MSECOND,
         static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));

@@ -35,6 +35,10 @@ class PushPipeline {
   // timestamps. A refused frame leaves the timeline as it was.
   enum class Push { kOk, kQueueFull, kFailed };
   Push push(const core::FramePtr& frame, std::int64_t stream_ns);
+  // A second stream (the recorder's audio) into the tail's appsrc named "audio_src", on the
+  // same timeline: frames from before the timeline's start (the first push()) or not later
+  // than this stream's last one are dropped (kOk), so the tracks start together.
+  Push pushAudio(const core::FramePtr& frame, std::int64_t stream_ns);
 
   // An element of the pipeline by name (a GstElement*, owned by the pipeline), or nullptr.
   // For callers that configure an element GStreamer-side (e.g. webrtcbin).

@@ -26,14 +26,22 @@ std::string isoTime(std::int64_t wall_us) {
   return fmt::format("{}.{:03}Z", text, (wall_us / 1000) % 1000);
 }
 
-std::string mp4Tail(int fragment_ms) {
+std::string mp4Tail(int fragment_ms, int audio_channels) {
   // streamable: the header is written once at the start and never rewritten, so what is on
   // disk is always a valid fragmented file. Unbuffered: every fragment reaches the kernel as
   // the muxer emits it, so a killed process leaves no fragment half in a stdio buffer.
-  return fmt::format(
-      "h264parse ! mp4mux fragment-duration={} streamable=true ! filesink name=sink "
+  // The audio (when recorded) joins the same muxer from its own appsrc.
+  std::string tail = fmt::format(
+      "h264parse ! mp4mux name=mux fragment-duration={} streamable=true ! filesink name=sink "
       "async=false buffer-mode=unbuffered",
       fragment_ms);
+  if (audio_channels > 0) {
+    tail += fmt::format(
+        " appsrc name=audio_src is-live=true format=time do-timestamp=false "
+        "caps=audio/x-opus,channel-mapping-family=0,rate=48000,channels={} ! opusparse ! mux.",
+        audio_channels);
+  }
+  return tail;
 }
 
 // A frame's time in the file: its capture time (the wall clock when it left the source, the
@@ -58,7 +66,12 @@ class Recorder::Session {
     handlers.on_frame = [this](const core::FramePtr& frame) { return onFrame(frame); };
     handlers.on_tick = [this] { return onTick(); };
     handlers.on_exit = [this] { onExit(); };
+    begun_us_ = core::steadyMicros();
     feed_ = std::make_unique<FeedThread>(bus_, options_.queue_frames, 250, std::move(handlers));
+    if (options_.audio) {
+      feed_->addSource(*options_.audio, options_.audio_queue_frames,
+                       [this](const core::FramePtr& frame) { return onAudio(frame); });
+    }
     feed_->start();
   }
 
@@ -98,6 +111,16 @@ class Recorder::Session {
       countDrop();
       return true;
     }
+    if (!writer_ && (waitingForAudio() || (held_for_audio_ && !frame->keyframe))) {
+      // Not a drop: the file has not begun. It begins at a keyframe, asked for when the
+      // audio comes (onAudio) or the wait for it ends (here, once).
+      if (!held_for_audio_) held_for_audio_ = true;
+      else if (!waitingForAudio() && !keyframe_asked_after_wait_) {
+        keyframe_asked_after_wait_ = true;
+        bus_.requestKeyframe();
+      }
+      return true;
+    }
     waiting_for_keyframe_ = false;
     if (!writer_ || rotationDue(*frame)) {
       if (!openFile(*frame)) return false;
@@ -120,6 +143,30 @@ class Recorder::Session {
     ++frames_total_;
     bytes_total_ += frame->size;
     return true;
+  }
+
+  bool onAudio(const core::FramePtr& frame) {
+    const bool first = last_audio_us_ == 0;
+    last_audio_us_ = core::steadyMicros();
+    if (first && !writer_) bus_.requestKeyframe();  // the file can begin now, with sound
+    if (!writer_ || waiting_for_keyframe_) return true;  // the file starts with the video
+    if (writer_->pushAudio(frame, streamTime(*frame)) == PushPipeline::Push::kFailed) {
+      return fail(writer_->takeError().value_or("write failed"));
+    }
+    return true;
+  }
+
+  // A file whose audio track never gets a frame is unreadable (no sample description), so
+  // the first file waits up to 2 s for the audio capture to start (it starts with the
+  // recorder's subscription); without sound by then it is video only.
+  bool waitingForAudio() const {
+    return options_.audio && last_audio_us_ == 0 &&
+           core::steadyMicros() - begun_us_ < 2'000'000;
+  }
+  // Whether the next file gets an audio track: frames arrived within the last second.
+  bool audioFlowing() const {
+    return options_.audio && last_audio_us_ != 0 &&
+           core::steadyMicros() - last_audio_us_ < 1'000'000;
   }
 
   bool onTick() {
@@ -186,10 +233,10 @@ class Recorder::Session {
     closeFile();
     const std::string name = recordingFileName(bus_.name(), core::wallClockMicros());
     try {
-      writer_ = std::make_unique<PushPipeline>(mp4Tail(options_.fragment_ms),
-                                               std::map<std::string, std::string>{
-                                                   {"location", (options_.dir / name).string()}},
-                                               options_.max_queued_bytes);
+      writer_ = std::make_unique<PushPipeline>(
+          mp4Tail(options_.fragment_ms, audioFlowing() ? options_.audio_channels : 0),
+          std::map<std::string, std::string>{{"location", (options_.dir / name).string()}},
+          options_.max_queued_bytes);
     } catch (const std::exception& e) {
       return fail(fmt::format("cannot write {}: {}", name, e.what()));
     }
@@ -275,6 +322,10 @@ class Recorder::Session {
   std::uint64_t bytes_in_file_ = 0;
   std::int64_t last_check_us_ = 0;
   bool waiting_for_keyframe_ = false;
+  std::int64_t begun_us_ = 0;       // steady clock
+  std::int64_t last_audio_us_ = 0;  // steady clock; 0: no audio frame yet
+  bool held_for_audio_ = false;     // the first file waited for the audio to start
+  bool keyframe_asked_after_wait_ = false;
   bool rotation_requested_ = false;
 
   mutable std::mutex stats_mutex_;

@@ -8,6 +8,11 @@
 // - A file starts on a keyframe (joining the bus asks for one). Buffer times are the frames'
 //   own capture times (else their stream times), relative to the file's first frame:
 //   variable frame rate, no drift.
+// - With `audio` set, Opus frames go into the same file as a second track (appsrc ! opusparse
+//   ! the same mp4mux), timed like the video on the file's timeline; audio from before the
+//   file's first keyframe is dropped. The first file waits up to 2 s for the audio to start
+//   (a track without frames would make the file unreadable); a file opened while no audio
+//   arrived for 1 s is video only.
 // - Fragmented MP4: the header comes first and every fragment (`fragment_ms`) is complete on
 //   disk, so a file stays readable when the process is killed or the disk fills.
 // - Optional segments by duration and/or size, each cut at a keyframe (requested when due);
@@ -43,6 +48,11 @@ struct RecorderOptions {
   int fragment_ms = 1000;             // MP4 fragment duration
   std::size_t queue_frames = 1200;    // the recorder's mailbox (20 s at 60 fps)
   std::uint64_t max_queued_bytes = 64ull << 20;  // inside the pipeline, before the disk
+  // Opus frames (capture times on the video's wall clock) recorded as a second track; null:
+  // video only. The bus must outlive the recorder.
+  bus::FrameBus* audio = nullptr;
+  int audio_channels = 2;
+  std::size_t audio_queue_frames = 2000;  // 20 s of 10 ms frames
 };
 
 using EventSink = std::function<void(const nlohmann::json& event)>;

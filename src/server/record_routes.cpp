@@ -5,6 +5,7 @@
 #include "bus/frame_bus.hpp"
 #include "config/record_settings.hpp"
 #include "core/log.hpp"
+#include "media/audio/audio_engine.hpp"
 #include "record/broadcaster.hpp"
 #include "record/recorder.hpp"
 #include "record/recording_files.hpp"
@@ -60,13 +61,19 @@ record::RecorderOptions recorderOptions(const config::RecordSettings& settings) 
 }  // namespace
 
 RecordRoutes::RecordRoutes(const config::Config& config, bus::FrameBus& h264,
-                           std::shared_ptr<transport::events::EventHub> events)
+                           std::shared_ptr<transport::events::EventHub> events,
+                           media::AudioEngine* audio)
     : config_(config), h264_(h264), events_(std::move(events)) {
   auto hub = events_;
   const record::EventSink sink = [hub](const json& event) {
     if (hub) hub->publish(event);
   };
-  recorder_ = std::make_unique<record::Recorder>(h264_, recorderOptions(config_.record), sink);
+  auto options = recorderOptions(config_.record);
+  if (audio && audio->bus() && audio->format().codec == "opus") {
+    options.audio = audio->bus();
+    options.audio_channels = audio->format().channels;
+  }
+  recorder_ = std::make_unique<record::Recorder>(h264_, std::move(options), sink);
   broadcasts_ = std::make_unique<record::Broadcasts>(
       config_.record.broadcast_retry_max_s, config_.record.broadcast_keyframe_interval_s, sink);
   control_ = std::make_unique<transport::webrtc::SerialExecutor>("record-control");

@@ -28,6 +28,9 @@ class FrameBus;
 namespace framewire::transport::events {
 class EventHub;
 }
+namespace framewire::media {
+class AudioEngine;
+}
 namespace framewire::record {
 class Recorder;
 class Broadcasts;
@@ -40,8 +43,10 @@ namespace framewire::server {
 
 class RecordRoutes {
  public:
+  // `audio` (null when off) is recorded next to the video when it is Opus.
   RecordRoutes(const config::Config& config, bus::FrameBus& h264,
-               std::shared_ptr<transport::events::EventHub> events);
+               std::shared_ptr<transport::events::EventHub> events,
+               media::AudioEngine* audio = nullptr);
   ~RecordRoutes();  // stop()
   RecordRoutes(const RecordRoutes&) = delete;
   RecordRoutes& operator=(const RecordRoutes&) = delete;

@@ -48,7 +48,7 @@ class Server::Impl {
     audio_->start();
     startWebRtcAndEvents();
     record_routes_ = std::make_unique<RecordRoutes>(context_.config, context_.media.h264Bus(),
-                                                    context_.events);
+                                                    context_.events, context_.audio);
     context_.record_routes = record_routes_.get();
     record_routes_->start();
     auto router = buildRoutes(context_);

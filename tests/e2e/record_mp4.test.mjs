@@ -256,3 +256,41 @@ test('a full disk stops the recording with an event; the file so far is readable
   t.diagnostic(`${fs.statSync(file).size} bytes on the full disk, ${pk.length} frames readable`);
   assert.ok(pk.length > 0 && pk[0].key, 'nothing readable in the file cut by the full disk');
 });
+
+// Records ~5 s and returns the file's streams (codec, duration) and events.
+async function recordFiveSeconds(options) {
+  const dir = tmpDir('fw-rec-audio-');
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const fw = await startFramewire({ 'record-dir': dir, ...options });
+  cleanups.push(() => fw.stop());
+  assert.equal((await getJson(`${fw.base}/api/record/start`, { method: 'POST' })).status, 200);
+  await sleep(5000);
+  assert.equal((await getJson(`${fw.base}/api/record/stop`, { method: 'POST' })).status, 200);
+  const [rec] = (await getJson(`${fw.base}/api/recordings`)).json.recordings;
+  const file = path.join(dir, rec.name);
+  const probe = await ffprobeJson(file, ['-show_entries', 'stream=codec_type,codec_name,duration,start_time,channels,sample_rate']);
+  return { file, streams: probe.streams };
+}
+
+test('with audio (the test tone): an Opus track next to the video, as long, decoding to the end; audio-source none: video only', async (t) => {
+  const { file, streams } = await recordFiveSeconds({});
+  t.diagnostic(`streams: ${JSON.stringify(streams)}`);
+  const video = streams.find((s) => s.codec_type === 'video');
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  assert.ok(video, 'no video stream');
+  assert.ok(audio, 'no audio stream');
+  assert.equal(video.codec_name, 'h264');
+  assert.equal(audio.codec_name, 'opus');
+  const vd = Number(video.duration);
+  const ad = Number(audio.duration);
+  assert.ok(vd > 3, `video only ${vd} s`);
+  assert.ok(Math.abs(vd - ad) < 0.1, `video ${vd} s vs audio ${ad} s: more than 100 ms apart`);
+  // Decodes every audio packet; any decoder complaint fails.
+  const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a:0', '-f', 'null', '-'], { timeoutMs: 120000 });
+  assert.equal(r.code, 0, `ffmpeg: ${r.stderr}`);
+  assert.equal(r.stderr.toString().trim(), '', `ffmpeg complained decoding the audio: ${r.stderr}`);
+
+  const silent = await recordFiveSeconds({ 'audio-source': 'none' });
+  t.diagnostic(`audio-source none: ${JSON.stringify(silent.streams)}`);
+  assert.deepEqual(silent.streams.map((s) => s.codec_type), ['video']);
+});
