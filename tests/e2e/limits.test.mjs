@@ -109,7 +109,7 @@ test('past max-viewers in total, any mode gets 503', async () => {
   const mjpeg = await holdStream('/stream');
   const direct = new RecordingSocket(`${fw.wsBase}/ws/direct`);
   await direct.opened;
-  await new Promise((r) => setTimeout(r, 15100)); // the WHEP per-address memory of the last test (15 s)
+  await new Promise((r) => setTimeout(r, 15100)); // the last test's WHEP offer holds its address for 2 s and while its peer is listed
   const whep = await fetch(`${fw.base}/whep`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: OFFER });
   assert.equal(whep.status, 201, await whep.text());
   try {
