@@ -13,6 +13,7 @@
 #include "core/log.hpp"
 #include "transport/webrtc/ice_setup.hpp"
 #include "transport/webrtc/playout_delay_probe.hpp"
+#include "transport/webrtc/send_path.hpp"
 
 namespace framewire::transport::webrtc {
 namespace {
@@ -126,26 +127,6 @@ int sendWithoutClockWait(GstElement* webrtcbin) {
   g_value_unset(&item);
   gst_iterator_free(it);
   return changed;
-}
-
-// Links `src` ! `pay` ! a new webrtcbin sink pad and returns that pad's transceiver (a
-// reference the caller unrefs), or nullptr with `error` set. `pay_name` names it in errors.
-GstWebRTCRTPTransceiver* linkSendPath(GstElement* src, GstElement* pay, GstElement* webrtcbin,
-                                      const std::string& pay_name, std::string* error) {
-  if (!gst_element_link(src, pay)) {
-    *error = std::string("cannot link ") + GST_OBJECT_NAME(src) + " to " + pay_name;
-    return nullptr;
-  }
-  PadRef sink(gst_element_request_pad_simple(webrtcbin, "sink_%u"));
-  PadRef pay_src(gst_element_get_static_pad(pay, "src"));
-  if (!sink || gst_pad_link(pay_src.get(), sink.get()) != GST_PAD_LINK_OK) {
-    *error = "cannot link " + pay_name + " to webrtcbin";
-    return nullptr;
-  }
-  GstWebRTCRTPTransceiver* transceiver = nullptr;
-  g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
-  if (!transceiver) *error = "webrtcbin gave no transceiver for the " + pay_name + " sink pad";
-  return transceiver;
 }
 
 // FRAMEWIRE_BENCH_SINK_SYNC=1 keeps webrtcbin's clock wait: bench/latency.mjs uses it to show
@@ -524,35 +505,34 @@ void PeerSession::subscribe() {
   }
 }
 
+// Capture times map into running time through the wall clock read at the first frame sent,
+// so each PTS lies in the past by exactly that frame's own capture→send delay. Anchoring on
+// the first frame's capture time instead put every later PTS that first frame's delay (often
+// a slow IDR, tens of ms) into the future, and something in webrtcbin's send path waited it
+// out (the browser received frames ~30 ms later, measured against a packet capture). Video
+// and audio share the mapping. -1: the pipeline has no clock yet.
+std::int64_t PeerSession::runningFromCapture(GstElement* src, std::int64_t capture_us) {
+  GstClock* clock = gst_element_get_clock(src);
+  if (!clock) return -1;
+  const auto running =
+      static_cast<std::int64_t>(gst_clock_get_time(clock) - gst_element_get_base_time(src));
+  gst_object_unref(clock);
+  if (capture_us <= 0) return running;
+  if (!pts_offset_set_) {
+    pts_offset_ns_ = running - core::wallClockMicros() * 1000;
+    pts_offset_set_ = true;
+  }
+  return std::max<std::int64_t>(0, capture_us * 1000 + pts_offset_ns_);
+}
+
 void PeerSession::drain() {
   auto subscription = std::atomic_load(&subscription_);
   if (!subscription || !appsrc_ || !sending_.load(std::memory_order_acquire)) return;
   while (auto frame = subscription->pop()) {
-    auto* holder = new core::FramePtr(frame);
-    GstBuffer* buffer = gst_buffer_new_wrapped_full(
-        GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(frame->data), frame->size, 0,
-        frame->size, holder, [](gpointer p) { delete static_cast<core::FramePtr*>(p); });
+    GstBuffer* buffer = wrapFrame(frame);
     // RTP timestamps follow the capture clock (even spacing for the browser's jitter buffer).
-    // Capture times map into running time through the wall clock read now, so each PTS lies
-    // in the past by exactly the frame's own capture→send delay. Anchoring on the first
-    // frame's capture time instead put every later PTS that first frame's delay (often a slow
-    // IDR, tens of ms) into the future, and something in webrtcbin's send path waited it out
-    // (the browser received frames ~30 ms later, measured against a packet capture).
-    GstClockTime running = GST_CLOCK_TIME_NONE;
-    if (GstClock* clock = gst_element_get_clock(appsrc_)) {
-      running = gst_clock_get_time(clock) - gst_element_get_base_time(appsrc_);
-      gst_object_unref(clock);
-    }
-    GstClockTime pts = running;
-    if (frame->capture_us > 0 && running != GST_CLOCK_TIME_NONE) {
-      const std::int64_t capture_ns = frame->capture_us * 1000;
-      if (!pts_offset_set_) {
-        pts_offset_ns_ = static_cast<std::int64_t>(running) - core::wallClockMicros() * 1000;
-        pts_offset_set_ = true;
-      }
-      const std::int64_t mapped = capture_ns + pts_offset_ns_;
-      pts = mapped > 0 ? static_cast<GstClockTime>(mapped) : 0;
-    }
+    const std::int64_t mapped = runningFromCapture(appsrc_, frame->capture_us);
+    GstClockTime pts = mapped < 0 ? GST_CLOCK_TIME_NONE : static_cast<GstClockTime>(mapped);
     if (last_pts_ != GST_CLOCK_TIME_NONE && pts != GST_CLOCK_TIME_NONE && pts <= last_pts_) {
       pts = last_pts_ + 1;  // keep it increasing across capture restarts
     }
@@ -564,101 +544,6 @@ void PeerSession::drain() {
     ++frames_sent_;
     // appsrc hands it to the payloader and the network on its own thread right away.
     params_.bus->recordSent(*frame, core::wallClockMicros());
-  }
-}
-
-// The audio track: appsrc (encoded frames from the audio bus) ! RTP payloader ! webrtcbin, a
-// second sendonly transceiver on the same (bundled) transport. Its own appsrc and streaming
-// thread: an audio frame never waits behind a video frame being payloaded.
-bool PeerSession::buildAudio(std::string* error) {
-  const AudioChoice& choice = *params_.plan.audio;
-  const std::string& encoding = choice.codec.encoding;
-  const char* pay_name = "rtpopuspay";
-  const char* caps_text = "audio/x-opus,rate=48000,channels=2,channel-mapping-family=0";
-  if (encoding == "PCMU") {
-    pay_name = "rtppcmupay";
-    caps_text = "audio/x-mulaw,rate=8000,channels=1";
-  } else if (encoding == "PCMA") {
-    pay_name = "rtppcmapay";
-    caps_text = "audio/x-alaw,rate=8000,channels=1";
-  } else if (encoding == "G722") {
-    pay_name = "rtpg722pay";
-    caps_text = "audio/G722,rate=16000,channels=1";
-  }
-  audio_src_ = gst_element_factory_make("appsrc", "audio_src");
-  GstElement* pay = gst_element_factory_make(pay_name, "audio_pay");
-  if (!audio_src_ || !pay) {
-    *error = std::string("a GStreamer element is missing (appsrc or ") + pay_name + ")";
-    for (auto* e : {audio_src_, pay}) {
-      if (e) gst_object_unref(gst_object_ref_sink(e));
-    }
-    audio_src_ = nullptr;
-    return false;
-  }
-  gst_bin_add_many(GST_BIN(pipeline_.get()), audio_src_, pay, nullptr);
-  CapsRef caps(gst_caps_from_string(caps_text));
-  g_object_set(audio_src_, "caps", caps.get(), "is-live", TRUE, "format", GST_FORMAT_TIME,
-               "do-timestamp", FALSE, "block", FALSE, "max-buffers", static_cast<guint64>(10), nullptr);
-  gst_util_set_object_arg(G_OBJECT(audio_src_), "leaky-type", "downstream");
-  const guint ssrc = g_random_int_range(1, G_MAXINT32);
-  g_object_set(pay, "pt", choice.payload_type, "ssrc", ssrc, "mtu", 1200u, nullptr);
-  GstWebRTCRTPTransceiver* transceiver = linkSendPath(audio_src_, pay, webrtcbin_, pay_name, error);
-  if (!transceiver) return false;
-  // As for video: the ssrc makes webrtcbin announce it (a=ssrc), so the browser maps the
-  // packets to the audio track.
-  CapsRef prefs(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "audio",
-                                    "encoding-name", G_TYPE_STRING, encoding.c_str(),
-                                    "clock-rate", G_TYPE_INT, choice.codec.clock_rate, "payload",
-                                    G_TYPE_INT, choice.payload_type, "ssrc", G_TYPE_UINT, ssrc,
-                                    nullptr));
-  g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-               "codec-preferences", prefs.get(), nullptr);
-  gst_object_unref(transceiver);
-  return true;
-}
-
-void PeerSession::drainAudio() {
-  auto subscription = std::atomic_load(&audio_subscription_);
-  if (!subscription || !audio_src_) return;
-  const std::int64_t frame_ns = static_cast<std::int64_t>(params_.audio_frame_ms) * 1'000'000;
-  while (auto frame = subscription->pop()) {
-    auto* holder = new core::FramePtr(frame);
-    GstBuffer* buffer = gst_buffer_new_wrapped_full(
-        GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(frame->data), frame->size, 0,
-        frame->size, holder, [](gpointer p) { delete static_cast<core::FramePtr*>(p); });
-    GstClockTime running = GST_CLOCK_TIME_NONE;
-    if (GstClock* clock = gst_element_get_clock(audio_src_)) {
-      running = gst_clock_get_time(clock) - gst_element_get_base_time(audio_src_);
-      gst_object_unref(clock);
-    }
-    // Where capture time says the frame belongs (the mapping video uses too; whichever
-    // stream comes first sets it).
-    std::int64_t by_capture = running == GST_CLOCK_TIME_NONE ? 0 : static_cast<std::int64_t>(running);
-    if (frame->capture_us > 0 && running != GST_CLOCK_TIME_NONE) {
-      const std::int64_t capture_ns = frame->capture_us * 1000;
-      if (!pts_offset_set_) {
-        pts_offset_ns_ = static_cast<std::int64_t>(running) - core::wallClockMicros() * 1000;
-        pts_offset_set_ = true;
-      }
-      by_capture = std::max<std::int64_t>(0, capture_ns + pts_offset_ns_);
-    }
-    // RTP timestamps advance by the frames' own sample-exact spacing; a capture restart (or
-    // drift beyond 100 ms) re-anchors on the capture mapping.
-    std::int64_t pts = audio_anchor_pts_ns_ + (frame->pts_ns - audio_anchor_frame_ns_);
-    if (audio_anchor_pts_ns_ < 0 || std::llabs(pts - by_capture) > 100'000'000) {
-      audio_anchor_pts_ns_ = by_capture;
-      audio_anchor_frame_ns_ = frame->pts_ns;
-      pts = by_capture;
-    }
-    GstClockTime out = static_cast<GstClockTime>(pts);
-    if (last_audio_pts_ != GST_CLOCK_TIME_NONE && out <= last_audio_pts_) out = last_audio_pts_ + 1;
-    last_audio_pts_ = out;
-    GST_BUFFER_PTS(buffer) = out;
-    GST_BUFFER_DTS(buffer) = out;
-    GST_BUFFER_DURATION(buffer) = static_cast<GstClockTime>(frame_ns);
-    if (gst_app_src_push_buffer(GST_APP_SRC(audio_src_), buffer) != GST_FLOW_OK) return;
-    ++audio_frames_sent_;
-    params_.audio_bus->recordSent(*frame, core::wallClockMicros());
   }
 }
 

@@ -6,8 +6,9 @@
 // Threads: every public method runs on the service's control executor. webrtcbin, the pads
 // and the bus call back on GStreamer threads; those callbacks only post work to the control
 // executor (holding a weak_ptr) or bump atomics, never block and never throw. Frames are
-// pushed into appsrc on the feed executor. The peer subscribes to the bus only once DTLS is
-// up, so its first frame is the keyframe its join asked for.
+// pushed into appsrc on the feed executor. The peer subscribes to the bus when it answers, so
+// the keyframe its join asked for is encoded while ICE and DTLS connect; drain() holds frames
+// until then. The audio track lives in peer_audio.cpp.
 
 #include <gst/gst.h>
 
@@ -84,6 +85,7 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   void onPipelineError(std::string message);
   void subscribe();
   void drain();  // feed executor
+  std::int64_t runningFromCapture(GstElement* src, std::int64_t capture_us);  // feed executor
   bool buildAudio(std::string* error);
   void drainAudio();  // feed executor
   void fail(const std::string& reason);
