@@ -20,7 +20,7 @@ import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.
 import { renderChart } from './lib/chart.mjs';
 
 const USAGE = `usage: node bench/latency.mjs [--sessions N] [--seconds S] [--configs WxH@FPS:KBPS:GOP,...]
-  [--modes webrtc,direct,mjpeg] [--jitter-target MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
+  [--modes webrtc,direct,mjpeg] [--jitter-target MS] [--offer-wait MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
   [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]
   --variant: a second framewire per variant, started with extra ARGS (e.g. 'nopd=--webrtc-playout-delay false'),
   measured for --variant-modes as rows "<mode> NAME", in the same run. In ARGS, KEY=VALUE sets an
@@ -35,6 +35,7 @@ const opts = parseArgs(
     modes: 'webrtc,direct,mjpeg',
     baseline: true,
     'jitter-target': '',
+    'offer-wait': 0,
     variant: '',
     'variant-modes': 'webrtc',
     framewire: '',
@@ -116,7 +117,7 @@ for (const config of configs) {
     for (let i = 0; i < opts.sessions; i++) {
       for (const p of plan) {
         process.stderr.write(`bench: ${config.label} session ${i + 1}/${opts.sessions} ${p.key}          \r`);
-        sessions.get(p.key).push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null }));
+        sessions.get(p.key).push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null, offerWaitMs: Number(opts['offer-wait']) }));
       }
     }
     for (const p of plan) {

@@ -62,7 +62,7 @@ export async function launchBrowser() {
 }
 
 // One session: a fresh page at the server's origin, one run, the page closed again.
-export async function runSession(browser, base, { mode, seconds, path: p, jitterBufferTarget = null }) {
+export async function runSession(browser, base, { mode, seconds, path: p, jitterBufferTarget = null, offerWaitMs = 0 }) {
   const page = await browser.context.newPage();
   try {
     await page.goto(`${base}/__bench/bench.html`);
@@ -72,7 +72,7 @@ export async function runSession(browser, base, { mode, seconds, path: p, jitter
     const limit = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`session did not end within ${seconds + 30} s`)), (seconds + 30) * 1000);
     });
-    return await Promise.race([page.evaluate((opts) => window.bench.run(opts), { mode, seconds, path: p, jitterBufferTarget }), limit]).finally(() => clearTimeout(timer));
+    return await Promise.race([page.evaluate((opts) => window.bench.run(opts), { mode, seconds, path: p, jitterBufferTarget, offerWaitMs }), limit]).finally(() => clearTimeout(timer));
   } finally {
     await page.close().catch(() => {});
   }

@@ -21,12 +21,12 @@ window.bench = {
   ready: true,
   // fan-out load: many WHEP peers in this page
   runWebrtcLoad,
-  async run({ mode, seconds, path, jitterBufferTarget = null }) {
+  async run({ mode, seconds, path, jitterBufferTarget = null, offerWaitMs = 0 }) {
     const runner = runners[mode];
     if (!runner) throw new Error(`unknown mode ${mode}`);
     const recorder = new Recorder();
     const canvas = document.getElementById('screen');
     const video = document.getElementById('video');
-    return runner({ recorder, canvas, video, seconds, path, jitterBufferTarget });
+    return runner({ recorder, canvas, video, seconds, path, jitterBufferTarget, offerWaitMs });
   },
 };

@@ -24,8 +24,8 @@ export async function inboundVideo(pc) {
   return null;
 }
 
-// Plain WHEP: recvonly offer with every host candidate in it, POST, 201 + answer.
-export async function connectWhep(path, onTrack, { jitterBufferTarget = null, phases = null } = {}) {
+// Plain WHEP: recvonly offer (sent at once, or after --offer-wait ms of ICE gathering), POST, 201 + answer.
+export async function connectWhep(path, onTrack, { jitterBufferTarget = null, phases = null, offerWaitMs = 0 } = {}) {
   const t0 = performance.now();
   const mark = (name) => {
     if (phases && phases[name] === undefined) phases[name] = Math.round(performance.now() - t0);
@@ -39,7 +39,10 @@ export async function connectWhep(path, onTrack, { jitterBufferTarget = null, ph
     onTrack(e.track);
   };
   await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc, 2000);
+  // Chromium's own candidates are mDNS names no server here can resolve: the connection rests
+  // on the server's candidates and peer-reflexive pairs, so the offer need not wait for them
+  // (the app's player sends at once too and trickles the rest). --offer-wait MS restores a wait.
+  if (offerWaitMs > 0) await gathered(pc, offerWaitMs);
   mark('gathered');
   const res = await fetch(path, {
     method: 'POST',
@@ -62,13 +65,13 @@ export async function connectWhep(path, onTrack, { jitterBufferTarget = null, ph
   return { pc, close };
 }
 
-export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitterBufferTarget = null }) {
+export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitterBufferTarget = null, offerWaitMs = 0 }) {
   // ms from the page's start of this session: ICE gathered, answer received, connected
   const phases = {};
   const { pc, close } = await connectWhep(path, (track) => {
     video.srcObject = new MediaStream([track]);
     video.play().catch(() => {});
-  }, { jitterBufferTarget, phases });
+  }, { jitterBufferTarget, phases, offerWaitMs });
 
   let running = true;
   const onVideoFrame = (now, meta) => {

@@ -1,7 +1,7 @@
 // WebRTC mode: WHEP playback (draft-ietf-wish-whep, docs/protocol.md). One RTCPeerConnection
 // receives the branch's H.264 (recvonly video; audio recvonly optional) into a <video>.
 //
-//   offer (after a short wait for local candidates) ── POST /whep ──► 201, answer with the
+//   offer (at once, without waiting for local candidates) ── POST /whep ──► 201, answer with the
 //   server's candidates, Location: /whep/<id>, ETag, Link: <stun:…>; rel="ice-server"
 //   late local candidates ── PATCH /whep/<id> (application/trickle-ice-sdpfrag)
 //   stop / page hidden ── DELETE /whep/<id> (keepalive fetch, so it survives unload)
@@ -15,10 +15,15 @@
 // Failures (POST refused, ICE failed, pictures stop) end the session (DELETE) and reconnect
 // with backoff; onFailure(reason, {definitive}) tells the page, which may fall back instead.
 
+import { microphone, answerTakesMicrophone } from './microphone.js';
 import { Backoff } from './reconnect.js';
 import { StampReader, stampLatencyMs, wallClockMicros } from './stamp.js';
 
-const GATHER_WAIT_MS = 250; // send the offer with what was gathered by then; the rest trickles
+// The offer goes out at once and local candidates follow by PATCH: gathering takes ~150 ms,
+// and the server needs none of them to connect when the browser can reach one of its own
+// candidates (peer-reflexive pairs; Chromium's host candidates are mDNS names anyway).
+// Waiting for them put that whole time in front of the first picture.
+const GATHER_WAIT_MS = 0;
 const STATS_MS = 500;
 const RATE_WINDOW_MS = 1000;
 const STALL_MS = 5000; // had pictures, then none for this long: reconnect
@@ -74,10 +79,12 @@ export class WebRtcPlayer {
     this.session = null;
     this.running = false;
     this.lastError = null;
+    this.onMicrophone = (track) => this.useMicrophone(track);
   }
 
   start() {
     this.running = true;
+    microphone.listen(this.onMicrophone);
     this.video.muted = true;
     this.video.playsInline = true;
     this.video.autoplay = true;
@@ -86,6 +93,7 @@ export class WebRtcPlayer {
 
   stop() {
     this.running = false;
+    microphone.unlisten(this.onMicrophone);
     this.backoff.cancel();
     this.endSession(this.session);
     this.session = null;
@@ -139,7 +147,12 @@ export class WebRtcPlayer {
     }
     s.pc = pc;
     const video = pc.addTransceiver('video', { direction: 'recvonly' });
-    if (this.audio) pc.addTransceiver('audio', { direction: 'recvonly' });
+    if (this.audio) {
+      // with the viewer's microphone open (the Mic button): sendrecv, the server may take it
+      const mic = microphone.track;
+      s.audioTransceiver = pc.addTransceiver(mic ?? 'audio', { direction: mic ? 'sendrecv' : 'recvonly' });
+      s.micOffered = !!mic;
+    }
     lowLatency(video.receiver);
     pc.ontrack = (ev) => {
       if (s.ended) return;
@@ -167,7 +180,7 @@ export class WebRtcPlayer {
 
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    await gathered(pc, GATHER_WAIT_MS);
+    if (GATHER_WAIT_MS > 0) await gathered(pc, GATHER_WAIT_MS);
     if (s.ended) return;
     // what the offer carries needs no trickling
     s.pending = [];
@@ -205,6 +218,7 @@ export class WebRtcPlayer {
     }
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     this.stats.values.codec = answerCodec(answer);
+    if (s.micOffered) this.stats.values.microphone = answerTakesMicrophone(answer) ? 'sending' : 'refused';
     this.trickle(s);
   }
 
@@ -450,6 +464,22 @@ export class WebRtcPlayer {
       }
     }
     if (this.video.srcObject) this.video.srcObject = null;
+  }
+
+  // The Mic button opened or closed the microphone. An offer that had it switches tracks in
+  // place; otherwise a new session offers it (WHEP has no renegotiation).
+  useMicrophone(track) {
+    const s = this.session;
+    if (!track) this.stats.values.microphone = 'off';
+    if (s && !s.ended && s.micOffered && s.audioTransceiver) {
+      s.audioTransceiver.sender.replaceTrack(track).catch(() => {});
+      if (track && this.stats.values.microphone === 'off') this.stats.values.microphone = 'sending';
+      return;
+    }
+    if (!track || !this.running || !this.audio) return;
+    this.endSession(s);
+    this.session = null;
+    this.connect();
   }
 
   deleteResource(s) {
