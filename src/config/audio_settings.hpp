@@ -15,6 +15,10 @@ struct AudioSettings {
   std::string codec = "opus";  // opus, pcmu, pcma, g722 (Direct carries opus only)
   int bitrate_kbps = 64;     // opus only, 6 to 510
   int frame_ms = 10;         // 10 or 20
+  // The viewer's microphone back to the host (WebRTC): off unless enabled; played into this
+  // PulseAudio sink (empty: the default sink).
+  bool microphone = false;
+  std::string microphone_sink;
 };
 
 // The source actually used: `auto` resolved against the video source.

@@ -7,6 +7,21 @@
 #include "config/value_parsers.hpp"
 
 namespace framewire::config {
+namespace {
+
+// PulseAudio / ALSA / PipeWire names: no spaces, quotes, '!' or control characters.
+std::string deviceName(const std::string& where, const std::string& value, const char* what) {
+  for (unsigned char ch : value) {
+    if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\'' || ch == '!' || ch == ' ') {
+      throw ConfigError(fmt::format(
+          "{}: '{}' is not valid: {} has no spaces, quotes, '!' or control characters", where,
+          value, what));
+    }
+  }
+  return value;
+}
+
+}  // namespace
 
 std::string effectiveAudioSource(const AudioSettings& audio, const std::string& video_source) {
   if (audio.source != "auto") return audio.source;
@@ -70,6 +85,20 @@ void addAudioSettings(std::vector<Setting>& t) {
                 std::to_string(d.frame_ms)},
                [](Config& c, const std::string& w, const std::string& v) {
                  c.audio.frame_ms = std::stoi(parseChoice(w, v, {"10", "20"}));
+               }});
+  t.push_back({{"microphone", "BOOL",
+                "play the WebRTC viewer's microphone into a PulseAudio sink (one viewer at a "
+                "time; with users-file only logged-in viewers): true or false",
+                d.microphone ? "true" : "false"},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.microphone = parseChoice(w, v, {"true", "false"}) == "true";
+               }});
+  t.push_back({{"microphone-sink", "NAME",
+                "PulseAudio sink the viewer's microphone plays into (a null sink's monitor "
+                "then serves as a virtual microphone); empty: the default sink",
+                d.microphone_sink},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.microphone_sink = deviceName(w, v, "a sink name");
                }});
 }
 

@@ -114,6 +114,9 @@ class Server::Impl {
       whep_->setAudio(context_.audio->bus(), {f.rtp_encoding, f.rtp_clock_rate, f.channels},
                       f.frame_ms);
     }
+    if (context_.config.audio.microphone) {
+      whep_->setMicrophone({context_.config.audio.microphone_sink});
+    }
     // The answer waits for candidate gathering; leave room for a busy control thread.
     whep_routes_ = std::make_unique<WhepRoutes>(
         *whep_, std::chrono::milliseconds(webrtc.gather_timeout_ms + 10000));

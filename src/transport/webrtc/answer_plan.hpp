@@ -45,6 +45,8 @@ struct AudioChoice {
   std::string mid;
   int payload_type = -1;
   ServerAudioCodec codec;
+  bool send = true;      // the server's audio goes out on it
+  bool receive = false;  // the viewer's microphone comes in on it (microphone_plan.hpp)
 };
 
 struct AnswerPlan {

@@ -1,5 +1,6 @@
 // PeerSession's audio track (see peer_session.hpp): built when the answer carries audio, fed
-// from the audio bus on the feed executor.
+// from the audio bus on the feed executor. It also receives when the answer takes the viewer's
+// microphone (peer_microphone.cpp).
 
 #include <gst/app/gstappsrc.h>
 #include <gst/webrtc/webrtc.h>
@@ -18,6 +19,9 @@ namespace framewire::transport::webrtc {
 // thread: an audio frame never waits behind a video frame being payloaded.
 bool PeerSession::buildAudio(std::string* error) {
   const AudioChoice& choice = *params_.plan.audio;
+  if (!choice.send || !params_.audio_bus) {
+    return !choice.receive || buildReceiveOnlyAudio(error);
+  }
   const std::string& encoding = choice.codec.encoding;
   const char* pay_name = "rtpopuspay";
   const char* caps_text = "audio/x-opus,rate=48000,channels=2,channel-mapping-family=0";
@@ -57,7 +61,10 @@ bool PeerSession::buildAudio(std::string* error) {
                                     "clock-rate", G_TYPE_INT, choice.codec.clock_rate, "payload",
                                     G_TYPE_INT, choice.payload_type, "ssrc", G_TYPE_UINT, ssrc,
                                     nullptr));
-  g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+  // sendrecv when the viewer's microphone comes back on the same section (peer_microphone.cpp).
+  g_object_set(transceiver, "direction",
+               choice.receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV
+                              : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                "codec-preferences", prefs.get(), nullptr);
   gst_object_unref(transceiver);
   return true;

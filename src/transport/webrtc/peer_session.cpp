@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "transport/webrtc/ice_setup.hpp"
+#include "transport/webrtc/microphone_player.hpp"
 #include "transport/webrtc/playout_delay_probe.hpp"
 #include "transport/webrtc/send_path.hpp"
 
@@ -237,7 +238,8 @@ bool PeerSession::buildPipeline(std::string* error) {
                "codec-preferences", prefs.get(), "do-nack", TRUE, "fec-type",
                GST_WEBRTC_FEC_TYPE_NONE, nullptr);
   gst_object_unref(transceiver);
-  if (params_.plan.audio && params_.audio_bus && !buildAudio(error)) return false;
+  if (params_.plan.audio && !buildAudio(error)) return false;
+  watchIncomingStreams();
 
   connectSignals(this);
   return gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE ||
@@ -603,6 +605,7 @@ void PeerSession::close() {
     std::atomic_store(&audio_subscription_, std::shared_ptr<bus::Subscription>());
   }
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  if (params_.microphone) params_.microphone->release(params_.id);
 }
 
 }  // namespace framewire::transport::webrtc

@@ -8,7 +8,8 @@
 // executor (holding a weak_ptr) or bump atomics, never block and never throw. Frames are
 // pushed into appsrc on the feed executor. The peer subscribes to the bus when it answers, so
 // the keyframe its join asked for is encoded while ICE and DTLS connect; drain() holds frames
-// until then. The audio track lives in peer_audio.cpp.
+// until then. The audio track lives in peer_audio.cpp, the viewer's microphone (and any other
+// incoming stream) in peer_microphone.cpp.
 
 #include <gst/gst.h>
 
@@ -30,6 +31,8 @@
 
 namespace framewire::transport::webrtc {
 
+class MicrophonePlayer;
+
 // The RTP payloader of a codec (answer_plan's encoding names: "H264", "VP8", "VP9", "AV1").
 // AV1's, rtpav1pay, is not in GStreamer 1.22 itself (it comes with gst-plugins-rs).
 const char* rtpPayloaderFor(const std::string& encoding);
@@ -41,6 +44,8 @@ struct PeerParams {
   bus::FrameBus* bus = nullptr;
   bus::FrameBus* audio_bus = nullptr;  // set when plan.audio is: its frames feed the audio track
   int audio_frame_ms = 10;
+  // Set when plan.audio->receive: the viewer's microphone goes there (peer_microphone.cpp).
+  std::shared_ptr<MicrophonePlayer> microphone;
   SessionDescription offer;
   AnswerPlan plan;
   WebRtcConfig config;
@@ -88,6 +93,8 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   std::int64_t runningFromCapture(GstElement* src, std::int64_t capture_us);  // feed executor
   bool buildAudio(std::string* error);
   void drainAudio();  // feed executor
+  bool buildReceiveOnlyAudio(std::string* error);
+  void watchIncomingStreams();
   void fail(const std::string& reason);
 
   static void connectSignals(PeerSession* self);

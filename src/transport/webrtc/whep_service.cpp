@@ -12,6 +12,8 @@
 #include "core/log.hpp"
 #include "transport/webrtc/answer_plan.hpp"
 #include "transport/webrtc/ice_setup.hpp"
+#include "transport/webrtc/microphone_plan.hpp"
+#include "transport/webrtc/microphone_player.hpp"
 #include "transport/webrtc/peer_session.hpp"
 #include "transport/webrtc/sdp_rewrite.hpp"
 #include "transport/webrtc/serial_executor.hpp"
@@ -117,6 +119,7 @@ void WhepService::stop() {
   }
   control_->stop();
   feed_->stop();
+  if (microphone_) microphone_->stop();
   std::lock_guard lock(mutex_);
   peer_count_ = 0;
   stats_snapshot_["peers"] = nlohmann::json::array();
@@ -145,6 +148,12 @@ void WhepService::setAudio(bus::FrameBus* bus, ServerAudioCodec codec, int frame
   audio_bus_ = bus;
   audio_codec_ = std::move(codec);
   audio_frame_ms_ = frame_ms;
+}
+
+void WhepService::setMicrophone(MicrophoneSettings settings) {
+  microphone_ = std::make_shared<MicrophonePlayer>(std::move(settings));
+  std::lock_guard lock(mutex_);
+  stats_snapshot_["microphone"] = microphone_->state();
 }
 
 WhepResult WhepService::options() const {
@@ -264,6 +273,11 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
     planAudio(params.plan, params.offer, audio_codec_);
     if (params.plan.audio) params.audio_bus = audio_bus_;
     params.audio_frame_ms = audio_frame_ms_;
+  }
+  // The viewer's microphone back to the host (microphone_plan.hpp).
+  if (microphone_) {
+    planMicrophone(params.plan, params.offer);
+    if (params.plan.audio && params.plan.audio->receive) params.microphone = microphone_;
   }
   params.config = config_;
   const std::string id = params.id;
@@ -432,6 +446,7 @@ void WhepService::publishStats() {
   }
   std::lock_guard lock(mutex_);
   stats_snapshot_["peers"] = std::move(list);
+  if (microphone_) stats_snapshot_["microphone"] = microphone_->state();
 }
 
 nlohmann::json WhepService::stats() const {

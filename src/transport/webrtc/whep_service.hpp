@@ -34,12 +34,14 @@
 
 #include "bus/frame_bus.hpp"
 #include "transport/webrtc/answer_plan.hpp"
+#include "transport/webrtc/microphone_settings.hpp"
 #include "transport/webrtc/webrtc_config.hpp"
 #include "transport/webrtc/whep_result.hpp"
 
 namespace framewire::transport::webrtc {
 
 class PeerSession;
+class MicrophonePlayer;
 class SerialExecutor;
 
 class WhepService {
@@ -89,6 +91,11 @@ class WhepService {
   // Audio for offers with an audio section that takes `codec` (docs/protocol.md). Call before
   // the first POST; null (the default): every audio section is rejected.
   void setAudio(bus::FrameBus* bus, ServerAudioCodec codec, int frame_ms);
+  // The viewer's microphone (docs/config.md, `microphone`): answers of allowed viewers take it
+  // (sendrecv or recvonly audio) and it plays into the PulseAudio sink. Call before the first
+  // POST; without it every answer's audio is sendonly. Its state joins stats() as
+  // "microphone".
+  void setMicrophone(MicrophoneSettings settings);
   // Closes every peer and stops the threads. Idempotent.
   void stop();
 
@@ -104,6 +111,7 @@ class WhepService {
   bus::FrameBus* audio_bus_ = nullptr;  // set once before the first POST
   ServerAudioCodec audio_codec_;
   int audio_frame_ms_ = 10;
+  std::shared_ptr<MicrophonePlayer> microphone_;  // set once before the first POST; or null
   const BranchLookup branches_;
 
   // Owned by the control thread only.

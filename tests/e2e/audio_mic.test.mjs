@@ -1,0 +1,257 @@
+// The viewer's microphone back to the host. A real PulseAudio server started here (no
+// hardware: a null sink "fwmic" and an anonymous Unix socket); headless Chromium with its fake
+// microphone (a beep). With `microphone: true` the page's Mic button sends the microphone over
+// WHEP (sendrecv) and framewire plays it into the sink: the test records the sink's monitor
+// with parec and finds sound there (RMS and peak printed). A second viewer's microphone is
+// ignored while the first speaks. With the microphone off (the default) the answer's audio is
+// sendonly, the sink stays silent and the video plays. A sink that does not exist: one log
+// line, video unaffected.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { getJson, startFramewire, tmpDir, waitFor } from './lib/framewire.mjs';
+import { launchWebRtcBrowser } from './lib/whep.mjs';
+
+let browser;
+let pulse;
+const numbers = [];
+const children = []; // processes this file started (PulseAudio, parec), ended by PID
+
+before(async () => {
+  browser = await launchWebRtcBrowser({
+    extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  pulse = await startPulse();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  for (const c of children) stopChild(c);
+  if (pulse) fs.rmSync(pulse.dir, { recursive: true, force: true });
+  if (numbers.length) console.log(`microphone figures:\n  ${numbers.join('\n  ')}`);
+});
+
+function stopChild(child) {
+  if (child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+// A PulseAudio server of our own: a null sink for the microphone and an anonymous Unix socket.
+async function startPulse() {
+  const dir = tmpDir('fw-micpulse-');
+  const socket = path.join(dir, 'pulse.sock');
+  const env = { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_CONFIG_HOME: dir };
+  const pa = spawn(
+    'pulseaudio',
+    ['-n', '--daemonize=no', '--exit-idle-time=-1', '--use-pid-file=false', '-L', 'module-null-sink sink_name=fwmic',
+      '-L', `module-native-protocol-unix auth-anonymous=1 socket=${socket}`],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(pa);
+  let log = '';
+  pa.stdout.on('data', (d) => (log += d));
+  pa.stderr.on('data', (d) => (log += d));
+  await waitFor(() => fs.existsSync(socket), { timeoutMs: 10000, what: `PulseAudio socket (${log})` });
+  return { pa, dir, server: `unix:${socket}`, env: { ...env, PULSE_SERVER: `unix:${socket}` }, log: () => log };
+}
+
+// framewire with PULSE_SERVER pointing at our server.
+async function startWithPulse(options) {
+  const saved = process.env.PULSE_SERVER;
+  process.env.PULSE_SERVER = pulse.server;
+  try {
+    return await startFramewire({ size: '640x360', fps: 30, bitrate: 1500, ...options });
+  } finally {
+    if (saved === undefined) delete process.env.PULSE_SERVER;
+    else process.env.PULSE_SERVER = saved;
+  }
+}
+
+// `seconds` of the sink's monitor (what was played into the sink), mono s16: RMS and peak.
+async function recordSink(seconds) {
+  const rec = spawn('parec', ['--device=fwmic.monitor', '--raw', '--format=s16le', '--rate=48000', '--channels=1', '--latency-msec=20'], {
+    env: pulse.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(rec);
+  const chunks = [];
+  let err = '';
+  rec.stdout.on('data', (d) => chunks.push(d));
+  rec.stderr.on('data', (d) => (err += d));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  stopChild(rec);
+  await new Promise((r) => (rec.exitCode !== null || rec.signalCode !== null ? r() : rec.once('exit', r)));
+  const data = Buffer.concat(chunks);
+  const n = Math.floor(data.length / 2);
+  let sum = 0;
+  let peak = 0;
+  for (let i = 0; i < n; i++) {
+    const v = data.readInt16LE(i * 2);
+    sum += v * v;
+    peak = Math.max(peak, Math.abs(v));
+  }
+  return { samples: n, rms: n ? Math.sqrt(sum / n) : 0, peak, err };
+}
+
+async function openPage(url) {
+  const page = await browser.context.newPage();
+  const logs = [];
+  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return { page, logs };
+}
+
+// A raw WHEP peer in the page that sends the fake microphone (sendrecv audio) and receives
+// the video: {status, direction (the answer's audio direction), index}.
+function micPeer(page) {
+  return page.evaluate(async () => {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendrecv' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const res = await fetch('/whep', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+    const answer = await res.text();
+    if (res.status !== 201) return { status: res.status, error: answer };
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    window.fwMicPeers = window.fwMicPeers ?? [];
+    window.fwMicPeers.push(pc);
+    const audio = answer.split(/\r?\nm=/).find((s) => s.startsWith('audio') || s.startsWith('m=audio')) ?? '';
+    const dir = /a=(sendrecv|sendonly|recvonly|inactive)/.exec(audio);
+    return { status: 201, direction: dir ? dir[1] : null, index: window.fwMicPeers.length - 1 };
+  });
+}
+
+// What a raw peer's getStats says: video frames decoded, microphone packets sent.
+function micPeerStats(page, index) {
+  return page.evaluate(async (i) => {
+    const out = { videoDecoded: 0, audioSent: 0 };
+    (await window.fwMicPeers[i].getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && (r.kind ?? r.mediaType) === 'video') out.videoDecoded = r.framesDecoded ?? 0;
+      if (r.type === 'outbound-rtp' && (r.kind ?? r.mediaType) === 'audio') out.audioSent = r.packetsSent ?? 0;
+    });
+    return out;
+  }, index);
+}
+
+const microphoneState = async (fw) => (await getJson(`${fw.base}/api/state`)).json.webrtc?.microphone;
+
+test('microphone on: the Mic button sends the fake microphone, framewire plays it into the sink', async () => {
+  const fw = await startWithPulse({ microphone: 'true', 'microphone-sink': 'fwmic' });
+  const { page, logs } = await openPage(`${fw.base}/?mode=webrtc`);
+  try {
+    const silent = await recordSink(1);
+    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDrawn > 5), { timeoutMs: 20000, what: 'a WebRTC picture' });
+    await waitFor(() => page.isVisible('#mic-button'), { timeoutMs: 10000, what: 'the Mic button (server takes microphones)' });
+    await page.click('#mic-button'); // the user gesture getUserMedia needs
+    const state = await waitFor(
+      async () => {
+        const m = await microphoneState(fw);
+        return m && m.holder && m.frames > 100 ? m : null;
+      },
+      { timeoutMs: 20000, what: 'microphone frames played on the server' },
+    ).catch(async (e) => {
+      throw new Error(`${e.message}\nstate: ${JSON.stringify(await microphoneState(fw))}\npage: ${JSON.stringify(await page.evaluate(() => window.framewire.stats))}\n${logs.slice(-10).join('\n')}\nlog:\n${fw.log().slice(-3000)}`);
+    });
+    assert.equal(state.error, '');
+    assert.equal(await page.evaluate(() => window.framewire.stats.microphone), 'sending');
+    assert.equal(await page.getAttribute('#mic-button', 'aria-pressed'), 'true');
+    const heard = await recordSink(3);
+    numbers.push(
+      `microphone on: sink before ${silent.rms.toFixed(1)} RMS / ${silent.peak} peak; with the Mic ${heard.rms.toFixed(1)} RMS / ${heard.peak} peak over ${heard.samples} samples; ${state.frames} frames played`,
+    );
+    assert.ok(heard.samples > 48000, `parec recorded ${heard.samples} samples (${heard.err})`);
+    assert.ok(heard.peak > 300 && heard.rms > 5, `sound in the sink: RMS ${heard.rms.toFixed(1)}, peak ${heard.peak}`);
+    const drawn = await page.evaluate(() => window.framewire.stats.framesDrawn);
+    await page.waitForTimeout(1000);
+    assert.ok((await page.evaluate(() => window.framewire.stats.framesDrawn)) > drawn, 'the picture plays on');
+    assert.match(fw.log(), /microphone: webrtc \w+ speaks into PulseAudio sink 'fwmic'/);
+
+    // A second viewer's microphone is ignored while the first speaks; its video plays.
+    const second = await micPeer(page);
+    assert.equal(second.status, 201, second.error);
+    assert.equal(second.direction, 'sendrecv');
+    await waitFor(
+      async () => {
+        const s = await micPeerStats(page, second.index);
+        const m = await microphoneState(fw);
+        return s.audioSent > 50 && s.videoDecoded > 10 && m.ignored > 20 ? { s, m } : null;
+      },
+      { timeoutMs: 20000, what: 'the second microphone ignored, its video decoded' },
+    );
+    assert.equal((await microphoneState(fw)).holder, state.holder);
+    assert.match(fw.log(), /microphone: ignoring webrtc \w+'s microphone: webrtc \w+ is speaking/);
+
+    // Mic off: the slot is kept a moment, the sink falls silent.
+    await page.click('#mic-button');
+    assert.equal(await page.getAttribute('#mic-button', 'aria-pressed'), 'false');
+  } finally {
+    await page.close();
+    await fw.stop();
+  }
+});
+
+test('microphone off (the default): the answer is sendonly, the sink stays silent, video plays', async () => {
+  const fw = await startWithPulse({});
+  const { page } = await openPage(`${fw.base}/?mode=webrtc`);
+  try {
+    await waitFor(() => page.evaluate(() => window.framewire.stats.framesDrawn > 5), { timeoutMs: 20000, what: 'a WebRTC picture' });
+    assert.equal(await page.isVisible('#mic-button'), false, 'no Mic button');
+    assert.equal((await getJson(`${fw.base}/api/state`)).json.webrtc?.microphone, undefined);
+    const peer = await micPeer(page);
+    assert.equal(peer.status, 201, peer.error);
+    assert.equal(peer.direction, 'sendonly', 'the server sends its sound and takes none');
+    const s = await waitFor(
+      async () => {
+        const v = await micPeerStats(page, peer.index);
+        return v.videoDecoded > 20 ? v : null;
+      },
+      { timeoutMs: 20000, what: 'video decoded by the microphone peer' },
+    );
+    const quiet = await recordSink(2);
+    numbers.push(`microphone off: answer ${peer.direction}, sink ${quiet.rms.toFixed(1)} RMS / ${quiet.peak} peak, ${s.videoDecoded} video frames decoded, ${s.audioSent} audio packets sent`);
+    assert.ok(quiet.samples > 48000, `parec recorded ${quiet.samples} samples (${quiet.err})`);
+    assert.equal(quiet.peak, 0, `the sink stays silent (peak ${quiet.peak})`);
+    assert.doesNotMatch(fw.log(), /microphone:/);
+  } finally {
+    await page.close();
+    await fw.stop();
+  }
+});
+
+test('microphone into a sink that does not exist: one log line, video unaffected', async () => {
+  const fw = await startWithPulse({ microphone: 'true', 'microphone-sink': 'no_such_sink', 'audio-source': 'none' });
+  const { page } = await openPage(`${fw.base}/?mode=mjpeg`);
+  try {
+    const peer = await micPeer(page);
+    assert.equal(peer.status, 201, peer.error);
+    assert.equal(peer.direction, 'recvonly', 'no server sound (audio-source none): receive only');
+    await waitFor(() => /microphone: cannot play into PulseAudio sink 'no_such_sink'/.test(fw.log()), {
+      timeoutMs: 20000,
+      what: 'the sink failure log line',
+    }).catch((e) => {
+      throw new Error(`${e.message}\nlog:\n${fw.log().slice(-3000)}`);
+    });
+    const before = (await micPeerStats(page, peer.index)).videoDecoded;
+    await page.waitForTimeout(6000); // past a retry
+    const later = await micPeerStats(page, peer.index);
+    assert.ok(later.videoDecoded > before + 30, `video keeps decoding: ${before} → ${later.videoDecoded}`);
+    const lines = fw.log().split('\n').filter((l) => /microphone: cannot play/.test(l));
+    assert.equal(lines.length, 1, `one line, not one per retry:\n${lines.join('\n')}`);
+    const m = await microphoneState(fw);
+    assert.notEqual(m.error, '');
+    numbers.push(`missing sink: "${lines[0].replace(/^\[[^\]]*\] \[[^\]]*\] /, '')}"`);
+  } finally {
+    await page.close();
+    await fw.stop();
+  }
+});
