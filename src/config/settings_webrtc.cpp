@@ -202,6 +202,14 @@ void addWebRtcSettings(std::vector<Setting>& t) {
                [](Config& c, const std::string& w, const std::string& v) {
                  c.webrtc.playout_delay = parseBool(w, v);
                }});
+  t.push_back({{"webrtc-auto-branch", "BOOL",
+                "move each WebRTC viewer to a lighter branch of its codec after sustained loss "
+                "or high round-trip time, and back after a long clean period (?auto=0|1 per "
+                "viewer)",
+                d.auto_branch ? "true" : "false"},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.webrtc.auto_branch = parseBool(w, v);
+               }});
   t.push_back({{"webrtc-max-peers", "N", "most WebRTC peers at once, 1 to 1000",
                 std::to_string(d.max_peers)},
                [](Config& c, const std::string& w, const std::string& v) {

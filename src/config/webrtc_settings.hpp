@@ -30,6 +30,7 @@ struct WebRtcSettings {
   double disconnect_timeout_s = 10;
   double connect_timeout_s = 20;
   bool playout_delay = true;  // answer the playout-delay header extension with 0 ms
+  bool auto_branch = true;    // move viewers between branches of their codec (loss, RTT)
 };
 
 }  // namespace framewire::config

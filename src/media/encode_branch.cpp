@@ -147,6 +147,9 @@ void EncodeBranch::fail(std::uint64_t generation, const std::string& reason) {
   ++generation_;
   times_.clear();
   if (!should_run_) return;
+  if (failure_hook_) {
+    if (auto next = failure_hook_(reason)) spec_.description = std::move(*next);
+  }
   spdlog::warn("media: branch {} failed ({}); rebuilding in {} ms", spec_.id, reason,
                kRebuildDelayUs / 1000);
   loop_.cancel(rebuild_task_);

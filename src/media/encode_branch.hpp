@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "media/control_loop.hpp"
@@ -78,6 +79,11 @@ class EncodeBranch {
   bool setLiveProperty(const std::string& element, const std::string& property,
                        const std::string& value, std::string description);
 
+  // Control thread: asked when the pipeline fails while it should run; a description it
+  // returns replaces the current one for the rebuild (a branch moving to its next encoder).
+  using FailureHook = std::function<std::optional<std::string>(const std::string& reason)>;
+  void setFailureHook(FailureHook hook) { failure_hook_ = std::move(hook); }
+
   void setOpen(bool open) { open_ = open; }
   bool isOpen() const { return open_.load(); }
 
@@ -108,6 +114,7 @@ class EncodeBranch {
   bool should_run_ = false;
   std::uint64_t generation_ = 0;
   ControlLoop::TaskId rebuild_task_ = 0;
+  FailureHook failure_hook_;
 
   // Shared with the capture thread: the appsrc frames go into while the branch runs.
   mutable std::mutex src_mutex_;

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <gst/video/video.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <string_view>
 
 #include "core/clock.hpp"
@@ -25,26 +27,33 @@ bool inlineEncode() {
 
 }  // namespace
 
-std::string H264Branch::description(const config::Config& config) {
+std::string H264Branch::description(const config::Config& config, int out_width,
+                                    int out_height) {
   const unsigned key_int = config.gop > 0 ? static_cast<unsigned>(config.gop) : kInfiniteKeyInt;
+  const bool scaled = out_width > 0 && out_height > 0 &&
+                      (out_width != config.width || out_height != config.height);
   // The capture thread pushes past the appsrc (inline encode); its queue applies when frames
   // are queued instead (an encoder too slow to run inline): at most 2, the oldest dropped.
   return fmt::format(
       "appsrc name=branch_src is-live=true format=time do-timestamp=false block=false "
       "max-buffers=2 leaky-type=downstream "
       "caps=video/x-raw,format=I420,width={w},height={h},framerate={fps}/1,pixel-aspect-ratio=1/1 "
-      "! x264enc name=encoder tune=zerolatency speed-preset={preset} bitrate={kbps} bframes=0 "
+      "{scale}! x264enc name=encoder tune=zerolatency speed-preset={preset} bitrate={kbps} bframes=0 "
       "key-int-max={key_int} byte-stream=true "
       "! video/x-h264,profile={profile},stream-format=byte-stream,alignment=au "
       "! h264parse config-interval=-1 "
       "! appsink name=branch_sink sync=false emit-signals=false enable-last-sample=false",
       fmt::arg("w", config.width), fmt::arg("h", config.height), fmt::arg("fps", config.fps),
       fmt::arg("preset", config.preset), fmt::arg("kbps", config.bitrate_kbps),
-      fmt::arg("key_int", key_int), fmt::arg("profile", config.profile));
+      fmt::arg("key_int", key_int), fmt::arg("profile", config.profile),
+      fmt::arg("scale", scaled ? fmt::format("! videoscale ! video/x-raw,width={},height={} ",
+                                             out_width, out_height)
+                               : std::string()));
 }
 
 H264Branch::H264Branch(const config::Config& config, ControlLoop& loop, bus::FrameBus& bus)
     : config_(config),
+      source_fps_(config.fps),
       bus_(bus),
       width_(config.width),
       height_(config.height),
@@ -54,7 +63,86 @@ H264Branch::H264Branch(const config::Config& config, ControlLoop& loop, bus::Fra
               loop,
               [this](GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
                 publish(buffer, time, encoded_us);
-              }) {}
+              }) {
+  publishSettings();
+}
+
+std::string H264Branch::currentDescription() const {
+  config::Config c = config_;
+  c.fps = std::min(config_.fps, source_fps_);  // frames never come faster than the source's
+  return description(c, outWidth(), outHeight());
+}
+
+void H264Branch::publishSettings() {
+  std::lock_guard lock(settings_mutex_);
+  settings_ = CodecBranchSettings{bus_.name(), "h264",      "x264enc",          false,
+                                  true,        outWidth(),  outHeight(),        config_.fps,
+                                  config_.bitrate_kbps,     config_.gop};
+}
+
+CodecBranchSettings H264Branch::settings() const {
+  std::lock_guard lock(settings_mutex_);
+  return settings_;
+}
+
+std::string H264Branch::apply(const BranchChange& change) {
+  const auto check = [&](const char* key, const std::optional<int>& v, int min, int max) {
+    if (v && (*v < min || *v > max)) {
+      throw std::invalid_argument(
+          fmt::format("{}: {} is not valid: must be {} to {}", key, *v, min, max));
+    }
+  };
+  check("bitrate", change.bitrate_kbps, 100, 100000);
+  check("fps", change.fps, 1, 240);
+  check("gop", change.gop, 0, 100000);
+  check("width", change.width, 16, 7680);
+  check("height", change.height, 16, 4320);
+  for (const auto& [key, v] : {std::pair{"width", change.width}, std::pair{"height", change.height}}) {
+    if (v && *v % 2 != 0) {
+      throw std::invalid_argument(fmt::format("{}: {} is not valid: must be even", key, *v));
+    }
+  }
+  const config::Config before = config_;
+  const int width_before = outWidth();
+  const int height_before = outHeight();
+  if (change.bitrate_kbps) config_.bitrate_kbps = *change.bitrate_kbps;
+  if (change.fps) config_.fps = *change.fps;
+  if (change.gop) config_.gop = *change.gop;
+  if (change.width) out_width_ = *change.width;
+  if (change.height) out_height_ = *change.height;
+  if (out_width_ > 0 && out_height_ == 0) out_height_ = config_.height;
+  if (out_height_ > 0 && out_width_ == 0) out_width_ = config_.width;
+  const bool only_bitrate = !change.fps && !change.gop && !change.width && !change.height;
+  const bool bitrate_changed = config_.bitrate_kbps != before.bitrate_kbps;
+  const bool rebuild = config_.fps != before.fps || config_.gop != before.gop ||
+                       outWidth() != width_before || outHeight() != height_before;
+  frame_interval_us_ = config_.fps < source_fps_ ? 1'000'000 / config_.fps : 0;
+  std::string how = "unchanged";
+  if (only_bitrate && bitrate_changed) {
+    how = branch_.setLiveProperty("encoder", "bitrate", std::to_string(config_.bitrate_kbps),
+                                  currentDescription())
+              ? "live"
+              : "next start";  // not running: the next build takes the new description
+  } else if (rebuild || bitrate_changed) {
+    branch_.reconfigure(currentDescription(), i420Bytes(config_.width, config_.height));
+    how = "rebuilt";
+  }
+  width_ = outWidth();
+  height_ = outHeight();
+  publishSettings();
+  return how;
+}
+
+void H264Branch::offer(GstBuffer* buffer, std::int64_t capture_us) {
+  const std::int64_t interval = frame_interval_us_.load(std::memory_order_relaxed);
+  if (interval > 0 && branch_.isOpen()) {
+    // As CodecBranch::offer: skip before the encoder, keep the cadence, never catch up.
+    const std::int64_t now = core::steadyMicros();
+    if (now + interval / 8 < next_due_us_) return;
+    next_due_us_ = (now - next_due_us_ > interval) ? now + interval : next_due_us_ + interval;
+  }
+  branch_.push(buffer, capture_us);
+}
 
 void H264Branch::setDemand(std::size_t subscribers) {
   const bool open = subscribers > 0;
@@ -74,9 +162,11 @@ void H264Branch::resize(int width, int height) {
   if (width == config_.width && height == config_.height) return;
   config_.width = width;
   config_.height = height;
-  branch_.reconfigure(description(config_), i420Bytes(width, height));
-  width_ = width;
-  height_ = height;
+  // A size set through the settings stays; otherwise the encoder follows the source.
+  branch_.reconfigure(currentDescription(), i420Bytes(width, height));
+  width_ = outWidth();
+  height_ = outHeight();
+  publishSettings();
 }
 
 void H264Branch::setEncoderPublishing(bool on) {

@@ -194,9 +194,7 @@ class MediaEngine::Impl {
   std::vector<CodecBranchSettings> branchSettings() const {
     std::vector<CodecBranchSettings> out;
     if (branches_.empty()) {
-      std::lock_guard lock(size_mutex_);
-      out.push_back({h264_bus_.name(), "h264", "x264enc", false, true, width_, height_,
-                     config_.fps, main_bitrate_kbps_, config_.gop});
+      out.push_back(h264_.settings());
     }
     for (const auto& b : branches_) out.push_back(b->settings());
     return out;
@@ -254,32 +252,13 @@ class MediaEngine::Impl {
     if (target != nullptr) {
       result.applied = target->apply(change);
     } else {
-      // The built-in "main" branch takes a live bitrate; the rest needs `branches:`.
-      if (change.fps || change.gop || change.width || change.height) {
+      // The built-in "main" branch: bitrate live, the rest rebuilt behind the bus.
+      if (passthrough_ && (change.fps || change.gop || change.width || change.height)) {
         throw std::invalid_argument(
-            "fps, gop, width and height can be changed on branches from branches: only "
-            "(docs/config.md#branches); the built-in branch 'main' takes bitrate");
+            "fps, gop, width and height: the source's H.264 is passed through as it is (they "
+            "apply to an encoder; use a raw source format or branches:)");
       }
-      result.applied = "unchanged";
-      if (change.bitrate_kbps) {
-        if (*change.bitrate_kbps < 100 || *change.bitrate_kbps > 100000) {
-          throw std::invalid_argument("bitrate: " + std::to_string(*change.bitrate_kbps) +
-                                      " is not valid: must be 100 to 100000");
-        }
-        config::Config next = config_;
-        {
-          std::lock_guard lock(size_mutex_);
-          next.width = width_;
-          next.height = height_;
-          main_bitrate_kbps_ = *change.bitrate_kbps;
-        }
-        next.bitrate_kbps = *change.bitrate_kbps;
-        result.applied = h264_.branch().setLiveProperty("encoder", "bitrate",
-                                                        std::to_string(next.bitrate_kbps),
-                                                        H264Branch::description(next))
-                             ? "live"
-                             : "next start";
-      }
+      result.applied = h264_.apply(change);
     }
     if (request.jpeg_quality) {
       config::Config next = config_;
@@ -456,7 +435,6 @@ class MediaEngine::Impl {
   // `branches:` (empty: the built-in H.264 branch "main" above). Built once, never resized,
   // so the capture thread reads the vector without a lock.
   std::vector<std::unique_ptr<CodecBranch>> branches_;
-  int main_bitrate_kbps_ = config_.bitrate_kbps;  // under size_mutex_
 
   // Control thread state.
   ControlLoop::TaskId linger_task_ = 0;

@@ -22,7 +22,8 @@ json settingsJson(const media::CodecBranchSettings& s) {
               {"fps", s.fps},
               {"bitrate", s.bitrate_kbps},
               {"gop", s.gop},
-              {"live_bitrate", s.live_bitrate}};
+              {"live_bitrate", s.live_bitrate},
+              {"encoder_fallback", s.fallback_reason}};
 }
 
 json settingsDocument(media::MediaEngine& media) {
@@ -112,7 +113,9 @@ std::vector<transport::webrtc::WhepService::Branch> whepBranchesFor(media::Media
     if (!wanted.empty() && s.id != wanted) continue;
     bus::FrameBus* bus = media.encodedBus(s.id);
     if (bus == nullptr) continue;
-    transport::webrtc::WhepService::Branch entry{s.id, rtp->second, bus};
+    transport::webrtc::WhepService::Branch entry{
+        s.id, rtp->second, bus, static_cast<std::int64_t>(s.width) * s.height * s.fps,
+        s.bitrate_kbps};
     if (s.id == default_id) {
       out.insert(out.begin(), std::move(entry));
     } else {

@@ -39,7 +39,8 @@ json encodedBranch(media::MediaEngine& media, const media::CodecBranchSettings& 
   const auto stats = bus ? bus->stats() : bus::FrameBusStats{};
   return json{{"id", settings.id},
               {"codec", settings.codec},
-              {"encoder", info ? info->encoder : settings.encoder},
+              {"encoder", settings.encoder},
+              {"encoder_fallback", settings.fallback_reason},
               {"hardware", settings.hardware},
               {"default", settings.id == media.defaultBranch()},
               {"settings",

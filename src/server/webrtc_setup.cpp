@@ -49,6 +49,7 @@ transport::webrtc::WebRtcConfig webRtcConfigFor(const config::Config& config) {
   out.announced_address = s.announce;
   out.ice_tcp = s.ice_tcp;
   out.playout_delay = s.playout_delay;
+  out.auto_branch = s.auto_branch;
   out.disconnect_timeout_ms = static_cast<int>(std::lround(s.disconnect_timeout_s * 1000));
   out.connect_timeout_ms = static_cast<int>(std::lround(s.connect_timeout_s * 1000));
   // A browser that vanished (tab closed, network gone) often leaves ICE "connected" for a

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "core/log.hpp"
+#include "server/peer_branch_request.hpp"
 #include "transport/webrtc/serial_executor.hpp"
 #include "transport/webrtc/whep_service.hpp"
 
@@ -13,6 +14,7 @@ namespace webrtc = transport::webrtc;
 namespace {
 
 constexpr std::string_view kCollection = "/whep";
+constexpr std::string_view kPeers = "/api/peers/";
 constexpr const char* kExposeHeaders = "Location, ETag, Link, Accept-Patch, Accept-Post";
 constexpr const char* kAllowHeaders = "content-type, if-match, authorization";
 constexpr const char* kTrickleType = "application/trickle-ice-sdpfrag";
@@ -90,15 +92,46 @@ void WhepRoutes::addTo(net::Router& router) {
   });
   router.addPrefix({"PATCH", "DELETE", "OPTIONS"}, std::string(kCollection) + "/",
                    [this](const net::HttpRequest& r) { return onResource(r); });
+  router.addPrefix({"POST"}, std::string(kPeers), [this](const net::HttpRequest& r) {
+    return onPeerBranch(r);
+  });
+}
+
+// POST /api/peers/<id>/branch {"branch": "lq", "auto": false}
+net::Reply WhepRoutes::onPeerBranch(const net::HttpRequest& request) {
+  constexpr std::string_view kSuffix = "/branch";
+  std::string id = request.path.substr(kPeers.size());
+  if (!id.ends_with(kSuffix) || id.size() == kSuffix.size() ||
+      id.substr(0, id.size() - kSuffix.size()).find('/') != std::string::npos) {
+    return net::Reply::now(error(404, "no such resource " + request.path +
+                                          " (POST /api/peers/<id>/branch)"));
+  }
+  id.resize(id.size() - kSuffix.size());
+  PeerBranchRequest parsed;
+  try {
+    parsed = parsePeerBranchRequest(request.body);
+  } catch (const std::invalid_argument& e) {
+    return net::Reply::now(error(400, e.what()));
+  }
+  return onWorker([this, id, parsed] {
+    return service_.switchPeerBranch(id, parsed.branch, parsed.auto_branch);
+  });
 }
 
 net::Reply WhepRoutes::post(const net::HttpRequest& request) {
+  std::optional<bool> auto_branch;
+  try {
+    auto_branch = parseAutoQuery(request.param("auto"));
+  } catch (const std::invalid_argument& e) {
+    return net::Reply::now(error(400, e.what()));
+  }
   net::Deferred deferred;
   deferred.timeout = answer_timeout_;
   deferred.on_timeout =
       error(503, "no WebRTC answer within " + std::to_string(answer_timeout_.count()) + " ms");
   deferred.start = [this, content_type = std::string(request.header("content-type")),
                     body = request.body, branch = std::string(request.param("branch")),
+                    auto_branch,
                     remote = request.remote](net::Respond respond, net::Post) -> net::Cancel {
     // Set on the strand when the client is gone or timed out: a peer answered after that is
     // removed at once instead of waiting for its connect timeout.
@@ -117,7 +150,8 @@ net::Reply WhepRoutes::post(const net::HttpRequest& request) {
                            return;
                          }
                          respond(toHttp(std::move(result)));
-                       });
+                       },
+                       auto_branch);
     return [abandoned] { abandoned->store(true); };
   };
   return net::Reply::later(std::move(deferred));

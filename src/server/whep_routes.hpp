@@ -4,6 +4,7 @@
 //   PATCH   /whep/<id>           → WhepService::patch   (on a worker thread)
 //   DELETE  /whep/<id>           → WhepService::remove  (on a worker thread)
 //   OPTIONS /whep, /whep/<id>    → CORS preflight + Accept-Post / Accept-Patch
+//   POST    /api/peers/<id>/branch → WhepService::switchPeerBranch (on the worker thread)
 // onto the router. Every WHEP answer carries CORS headers so a player on another origin can
 // read Location, ETag and Link.
 //
@@ -39,6 +40,7 @@ class WhepRoutes {
  private:
   net::Reply post(const net::HttpRequest& request);
   net::Reply onResource(const net::HttpRequest& request);
+  net::Reply onPeerBranch(const net::HttpRequest& request);
   // Runs `call` (which may wait for the service) on the worker and answers with its result.
   template <typename Call>
   net::Reply onWorker(Call call);

@@ -50,7 +50,7 @@ test('a bad branches: config stops start-up with one line naming branch, key and
   }
 });
 
-test('without branches: one H.264 branch "main"; its bitrate changes live, the rest needs branches:', async () => {
+test('without branches: one H.264 branch "main"; its bitrate changes live, fps and GOP by a rebuild', async () => {
   const fw = await startFramewire({ size: '640x360', fps: 30 });
   try {
     const state = (await getJson(`${fw.base}/api/state`)).json;
@@ -59,11 +59,16 @@ test('without branches: one H.264 branch "main"; its bitrate changes live, the r
     const ok = await postSettings(fw.base, { bitrate: 2500 });
     assert.equal(ok.status, 200, ok.body);
     assert.equal(ok.json.branch, 'main');
-    const refused = await postSettings(fw.base, { fps: 10 });
+    const rebuilt = await postSettings(fw.base, { fps: 10, gop: 30 });
+    assert.equal(rebuilt.status, 200, rebuilt.body);
+    assert.equal(rebuilt.json.applied, 'rebuilt');
+    const refused = await postSettings(fw.base, { width: 641 });
     assert.equal(refused.status, 400);
-    assert.match(refused.json.error, /branches:/);
+    assert.match(refused.json.error, /width: 641 is not valid: must be even/);
     const after = (await getJson(`${fw.base}/api/state`)).json;
     assert.equal(after.branches[0].settings.bitrate, 2500);
+    assert.equal(after.branches[0].settings.fps, 10);
+    assert.equal(after.branches[0].settings.gop, 30);
   } finally {
     await fw.stop();
   }

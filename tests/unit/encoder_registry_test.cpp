@@ -170,3 +170,38 @@ TEST(EncoderRegistryTest, TableTextListsEveryEncoderWithItsStatus) {
 
 }  // namespace
 }  // namespace framewire::media::encoders
+
+// Runtime fallback (a branch whose encoder fails while running moves down this chain).
+namespace framewire::media::encoders {
+namespace {
+
+std::vector<std::string> names(const std::vector<const EncoderDef*>& chain) {
+  std::vector<std::string> out;
+  for (const auto* d : chain) out.push_back(d->element);
+  return out;
+}
+
+TEST(EncoderRegistryTest, FallbackChainIsHardwareThenSoftwareAvailableOnly) {
+  auto elements = kSoftware;
+  elements.insert({"vaapih264enc", "nvh264enc", "v4l2h264enc"});
+  // NVENC's device is missing: it is not in the chain.
+  const auto chain = fallbackChain("h264", "auto", fakeMachine(elements, {Device::kDriRenderNode, Device::kV4l2M2m}));
+  EXPECT_EQ(names(chain),
+            (std::vector<std::string>{"vaapih264enc", "v4l2h264enc", "x264enc", "openh264enc"}));
+  // It starts with what selectEncoder chose.
+  EXPECT_EQ(chain.front(),
+            selectEncoder("h264", "auto", fakeMachine(elements, {Device::kDriRenderNode, Device::kV4l2M2m})).def);
+}
+
+TEST(EncoderRegistryTest, FallbackChainOfANamedEncoderIsItself) {
+  auto elements = kSoftware;
+  elements.insert("vaapih264enc");
+  const Probe p = fakeMachine(elements, {Device::kDriRenderNode});
+  EXPECT_EQ(names(fallbackChain("h264", "vaapih264enc", p)), (std::vector<std::string>{"vaapih264enc"}));
+  EXPECT_TRUE(fallbackChain("h264", "nvh264enc", p).empty());
+  EXPECT_TRUE(fallbackChain("h264", "auto", fakeMachine({}, {})).empty());
+  EXPECT_EQ(names(fallbackChain("vp8", "auto", fakeMachine(kSoftware, {}))), (std::vector<std::string>{"vp8enc"}));
+}
+
+}  // namespace
+}  // namespace framewire::media::encoders

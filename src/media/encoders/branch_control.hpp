@@ -19,6 +19,9 @@ struct CodecBranchSettings {
   int fps = 0;
   int bitrate_kbps = 0;
   int gop = 0;
+  // Set when the encoder first chosen failed at run time and the branch moved down its
+  // `auto` list: "vah264enc failed (<reason>); now x264enc".
+  std::string fallback_reason;
 };
 
 // A change asked for through POST /api/settings; unset fields stay.

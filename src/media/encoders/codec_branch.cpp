@@ -4,6 +4,7 @@
 #include <gst/video/video.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "config/config.hpp"
@@ -45,6 +46,15 @@ std::map<std::string, std::string> takenParams(const config::BranchConfig& confi
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(fmt::format("branch '{}': {}", config.id, e.what()));
   }
+}
+
+// TEST ONLY, off by default: FRAMEWIRE_TEST_FAIL_ENCODER=<element> makes that encoder's
+// branches fail at run time (a caps filter that the encoder accepts but no raw frame of the
+// branch matches sits before it, so the first frame stops the pipeline with not-negotiated), to exercise the runtime fallback without
+// hardware (tests/e2e/encoder_fallback). Not a setting.
+bool failsForTest(const encoders::EncoderDef* def) {
+  static const char* failing = std::getenv("FRAMEWIRE_TEST_FAIL_ENCODER");
+  return def != nullptr && failing != nullptr && def->element == failing;
 }
 
 core::Codec codecOf(const config::BranchConfig& config) {
@@ -90,6 +100,9 @@ CodecBranch::CodecBranch(const config::BranchConfig& config, const config::Confi
       codec_(codecOf(config)),
       source_{global.width, global.height, global.fps},
       values_(evaluate(config_, source_, default_bitrate_, default_gop_)),
+      chain_(config.pipeline.empty()
+                 ? encoders::fallbackChain(config.codec, config.encoder, probe)
+                 : std::vector<const encoders::EncoderDef*>{}),
       bus_(config.id),
       branch_(BranchSpec{config.id, config.codec, encoder_ ? encoder_->element : "custom",
                          description(), values_.fps, i420Bytes(global.width, global.height)},
@@ -99,6 +112,11 @@ CodecBranch::CodecBranch(const config::BranchConfig& config, const config::Confi
   width_ = values_.width;
   height_ = values_.height;
   frame_interval_us_ = values_.fps < source_.fps ? 1'000'000 / values_.fps : 0;
+  if (failsForTest(encoder_)) {
+    spdlog::warn("media: TEST ONLY: branch {}'s {} is made to fail at run time", config_.id,
+                 encoder_->element);
+  }
+  branch_.setFailureHook([this](const std::string& reason) { return nextEncoder(reason); });
   std::lock_guard lock(settings_mutex_);
   settings_ = CodecBranchSettings{config_.id,
                                   config_.codec,
@@ -124,6 +142,7 @@ std::string CodecBranch::description() const {
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(fmt::format("branch '{}': pipeline: {}", config_.id, e.what()));
   }
+  if (failsForTest(encoder_)) encode = "capsfilter caps=video/x-raw,width=64,height=64,framerate=7/1 ! " + encode;
   const bool scaled = values_.width != source_.width || values_.height != source_.height;
   // As the H.264 branch: appsrc keeps at most 2 frames and drops the oldest, so a slow encoder
   // skips, never lags.
@@ -138,6 +157,28 @@ std::string CodecBranch::description() const {
                                              values_.width, values_.height)
                                : std::string()),
       fmt::arg("encode", encode));
+}
+
+std::optional<std::string> CodecBranch::nextEncoder(const std::string& reason) {
+  if (encoder_ == nullptr || chain_at_ + 1 >= chain_.size()) return std::nullopt;
+  const encoders::EncoderDef* failed = encoder_;
+  encoder_ = chain_[++chain_at_];
+  try {
+    params_ = encoders::checkParameters(config_.codec, config_.encoder, encoder_, config_.params);
+  } catch (const std::invalid_argument&) {
+    params_.clear();  // checked at start-up for every encoder of the codec: not expected
+  }
+  const std::string why =
+      fmt::format("{} failed ({}); now {}", failed->element, reason, encoder_->element);
+  spdlog::warn("media: branch {}: {}", config_.id, why);
+  {
+    std::lock_guard lock(settings_mutex_);
+    settings_.encoder = encoder_->element;
+    settings_.hardware = encoder_->hardware();
+    settings_.live_bitrate = encoder_->live_bitrate;
+    settings_.fallback_reason = why;
+  }
+  return description();
 }
 
 void CodecBranch::setDemand(std::size_t subscribers) {

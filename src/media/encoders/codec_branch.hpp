@@ -6,6 +6,10 @@
 // pipeline (videoscale) when its size differs, and skips frames before the encoder when its
 // fps is lower than the source's, so a low branch costs little.
 //
+// Runtime fallback: with `encoder: auto`, a pipeline failure (on start or while running)
+// rebuilds the branch with the next available encoder of the codec (encoders::fallbackChain);
+// the bus and its subscribers stay, so viewers get at most a new keyframe.
+//
 // Live settings: bitrate goes to the running encoder when it takes it live; fps, GOP and size
 // rebuild the encode pipeline behind the bus (subscribers stay, the next frame is a keyframe).
 //
@@ -19,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bus/frame_bus.hpp"
 #include "config/branch_settings.hpp"
@@ -62,6 +67,7 @@ class CodecBranch {
 
  private:
   std::string description() const;  // control thread
+  std::optional<std::string> nextEncoder(const std::string& reason);  // control thread
   void publish(GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us);
 
   config::BranchConfig config_;  // expressions; a live change replaces them by numbers
@@ -83,6 +89,8 @@ class CodecBranch {
   std::atomic<int> width_{0};
   std::atomic<int> height_{0};
   std::atomic<std::uint64_t> sequence_{0};
+  std::vector<const encoders::EncoderDef*> chain_;  // encoder_ and what follows it on failure
+  std::size_t chain_at_ = 0;
   bus::FrameBus bus_;
   EncodeBranch branch_;
 };

@@ -286,6 +286,19 @@ Selection selectEncoder(const std::string& codec, const std::string& requested,
   return s;
 }
 
+std::vector<const EncoderDef*> fallbackChain(const std::string& codec,
+                                             const std::string& requested, const Probe& probe) {
+  std::vector<const EncoderDef*> chain;
+  if (requested != "auto") {
+    if (const Selection s = selectEncoder(codec, requested, probe); s.def) chain.push_back(s.def);
+    return chain;
+  }
+  for (const auto& def : encoderTable()) {
+    if (def.codec == codec && checkEncoder(def, probe).available) chain.push_back(&def);
+  }
+  return chain;
+}
+
 std::map<std::string, std::string> checkParameters(
     const std::string& codec, const std::string& requested, const EncoderDef* chosen,
     const std::map<std::string, std::string>& params) {

@@ -85,6 +85,12 @@ struct Selection {
 Selection selectEncoder(const std::string& codec, const std::string& requested,
                         const Probe& probe);
 
+// Runtime fallback: the encoders a branch may move to when its encoder fails while running,
+// in the order `auto` tries them (available ones only, starting with selectEncoder's choice).
+// A named encoder has no fallback: just itself.
+std::vector<const EncoderDef*> fallbackChain(const std::string& codec,
+                                             const std::string& requested, const Probe& probe);
+
 // Throws std::invalid_argument naming the parameter when a `params:` key is unknown to the
 // encoder (for `auto`: unknown to every encoder of the codec) or its value could break the
 // description. Returns the params the chosen encoder takes (others are for other encoders).

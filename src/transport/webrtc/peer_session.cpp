@@ -15,6 +15,7 @@
 #include "transport/webrtc/microphone_player.hpp"
 #include "transport/webrtc/playout_delay_probe.hpp"
 #include "transport/webrtc/send_path.hpp"
+#include "transport/webrtc/test_loss_probe.hpp"
 
 namespace framewire::transport::webrtc {
 namespace {
@@ -155,12 +156,15 @@ PeerSession::PeerSession(PeerParams params, SerialExecutor& control, SerialExecu
       control_(control),
       feed_(feed),
       on_dead_(std::move(on_dead)),
-      created_us_(core::steadyMicros()) {}
+      created_us_(core::steadyMicros()) {
+  bus_.store(params_.bus);
+}
 
 PeerSession::~PeerSession() {
   // close() normally ran on the control executor; this is the safety net (pipeline to NULL
   // from a non-streaming thread is fine).
-  if (params_.bus && subscription_) params_.bus->unsubscribe(subscription_);
+  if (currentBus() && subscription_) currentBus()->unsubscribe(subscription_);
+  if (pending_bus_ && pending_) pending_bus_->unsubscribe(pending_);
   if (params_.audio_bus && audio_subscription_) params_.audio_bus->unsubscribe(audio_subscription_);
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }
@@ -225,6 +229,10 @@ bool PeerSession::buildPipeline(std::string* error) {
   }
   // Zero playout delay: Chromium renders each frame as soon as it is decoded.
   if (params_.plan.playout_delay_id) addPlayoutDelayProbe(pay, *params_.plan.playout_delay_id, 0, 0);
+  if (const double loss = addTestLossProbe(pay); loss > 0) {
+    spdlog::warn("webrtc {}: TEST ONLY: dropping {:.0f} % of outgoing video RTP", params_.id,
+                 loss * 100);
+  }
   gst_util_set_object_arg(G_OBJECT(webrtcbin_), "bundle-policy", "max-bundle");
   g_object_set(webrtcbin_, "latency", 0u, nullptr);
   for (const auto& warning : configureIce(webrtcbin_, params_.config)) {
@@ -477,16 +485,16 @@ void PeerSession::onConnectionState() {
 void PeerSession::onKeyframeRequest() {
   if (closed_) return;
   ++keyframe_requests_;
-  if (params_.bus) params_.bus->requestKeyframe();
+  if (auto* bus = currentBus()) bus->requestKeyframe();
 }
 
 void PeerSession::onPipelineError(std::string message) { fail("pipeline error: " + message); }
 
 void PeerSession::subscribe() {
-  if (subscription_ || !params_.bus || closed_) return;
+  if (subscription_ || !currentBus() || closed_) return;
   SerialExecutor* feed = &feed_;
   // The wake runs with the mailbox lock held: it only posts.
-  auto subscription = params_.bus->subscribe([feed, weak = weak_from_this()] {
+  auto subscription = currentBus()->subscribe([feed, weak = weak_from_this()] {
     feed->post([weak] {
       if (auto self = weak.lock()) self->drain();
     });
@@ -528,8 +536,10 @@ std::int64_t PeerSession::runningFromCapture(GstElement* src, std::int64_t captu
 }
 
 void PeerSession::drain() {
+  if (!appsrc_ || !sending_.load(std::memory_order_acquire)) return;
+  takePendingAtKeyframe();
   auto subscription = std::atomic_load(&subscription_);
-  if (!subscription || !appsrc_ || !sending_.load(std::memory_order_acquire)) return;
+  if (!subscription) return;
   while (auto frame = subscription->pop()) {
     GstBuffer* buffer = wrapFrame(frame);
     // RTP timestamps follow the capture clock (even spacing for the browser's jitter buffer).
@@ -545,7 +555,7 @@ void PeerSession::drain() {
     if (gst_app_src_push_buffer(GST_APP_SRC(appsrc_), buffer) != GST_FLOW_OK) return;
     ++frames_sent_;
     // appsrc hands it to the payloader and the network on its own thread right away.
-    params_.bus->recordSent(*frame, core::wallClockMicros());
+    currentBus()->recordSent(*frame, core::wallClockMicros());
   }
 }
 
@@ -596,9 +606,16 @@ void PeerSession::close() {
   if (closed_) return;
   closed_ = true;
   state_ = "closed";
-  if (subscription_) {
-    params_.bus->unsubscribe(subscription_);
-    std::atomic_store(&subscription_, std::shared_ptr<bus::Subscription>());
+  {
+    std::lock_guard lock(switch_mutex_);
+    if (subscription_) {
+      currentBus()->unsubscribe(subscription_);
+      std::atomic_store(&subscription_, std::shared_ptr<bus::Subscription>());
+    }
+    if (pending_) {
+      pending_bus_->unsubscribe(pending_);
+      pending_.reset();
+    }
   }
   if (audio_subscription_) {
     params_.audio_bus->unsubscribe(audio_subscription_);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +72,19 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   // Idempotent: releases the subscription and takes the pipeline to NULL.
   void close();
 
+  // Branch switching (peer_branch_switch.cpp): moves the peer to another branch of the same
+  // codec without touching webrtcbin or the payloader. It subscribes to `bus` (which asks that
+  // branch for a keyframe) and keeps sending the old branch's frames until the new one's first
+  // keyframe arrives; then the old subscription goes. A second call before that replaces the
+  // pending switch. `switched` runs on the control executor when the switch is done.
+  using SwitchedFn = std::function<void(const std::string& from, const std::string& to)>;
+  void switchBranch(bus::FrameBus* bus, const std::string& branch);
+  void setSwitchedListener(SwitchedFn switched) { switched_ = std::move(switched); }
+  // Drops a pending switch whose branch sent no keyframe for `timeout_us`; returns its branch.
+  std::optional<std::string> dropStaleSwitch(std::int64_t timeout_us);
+  std::string branch() const { return branch_.empty() ? params_.branch : branch_; }
+  std::string pendingBranch() const { return pending_branch_; }
+
   const PeerParams& params() const { return params_; }
   std::string state() const { return state_; }
   PeerStats stats() const { return stats_; }
@@ -96,6 +110,9 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   bool buildReceiveOnlyAudio(std::string* error);
   void watchIncomingStreams();
   void fail(const std::string& reason);
+  bus::FrameBus* currentBus() const { return bus_.load(std::memory_order_acquire); }
+  void takePendingAtKeyframe();  // feed executor
+  void onSwitched(std::string to);
 
   static void connectSignals(PeerSession* self);
 
@@ -119,6 +136,19 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   std::shared_ptr<bus::Subscription> subscription_;
   PeerStats stats_;
   std::uint64_t keyframe_requests_ = 0;
+
+  // Branch switching. The feed executor swaps subscription_ / bus_ for pending_ / pending_bus_
+  // at the pending branch's first keyframe; switch_mutex_ keeps close() and a new switch out
+  // of that swap.
+  std::mutex switch_mutex_;
+  std::atomic<bus::FrameBus*> bus_{nullptr};  // the branch frames come from (params_.bus first)
+  std::shared_ptr<bus::Subscription> pending_;
+  bus::FrameBus* pending_bus_ = nullptr;
+  std::string pending_target_;  // pending_'s branch, for the feed executor's swap
+  std::string branch_;          // control: the branch being sent ("" = params_.branch)
+  std::string pending_branch_;  // control: the branch being switched to
+  std::int64_t pending_since_us_ = 0;
+  SwitchedFn switched_;
 
   // Touched from GStreamer / feed threads.
   std::atomic<std::int64_t> last_rtcp_us_{0};

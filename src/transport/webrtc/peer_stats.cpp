@@ -55,6 +55,7 @@ gboolean visit(GQuark, const GValue* value, gpointer user_data) {
     stats->firs_received += readCount(s, "fir-count");
     stats->retransmitted_packets += readCount(s, "retransmitted-packets-sent");
   } else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
+    stats->has_receiver_report = true;
     double value = 0;
     if (readNumber(s, "round-trip-time", &value) && value > 0) stats->rtt_ms = value * 1000.0;
     if (readNumber(s, "fraction-lost", &value)) stats->fraction_lost = value;

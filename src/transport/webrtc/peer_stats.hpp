@@ -19,6 +19,7 @@ struct PeerStats {
   double fraction_lost = 0;  // 0..1, from the latest receiver report
   std::int64_t packets_lost = 0;
   double jitter_ms = 0;
+  bool has_receiver_report = false;  // a remote-inbound-rtp entry was there (loss is known)
 };
 
 // Sums the outbound-rtp entries and reads the remote-inbound-rtp ones of a get-stats reply.

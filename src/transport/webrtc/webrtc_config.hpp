@@ -43,6 +43,12 @@ struct WebRtcConfig {
   // every packet: the browser renders frames as soon as they are decoded.
   bool playout_delay = true;
 
+  // Move viewers between branches of their codec from their receiver reports (loss, RTT);
+  // a viewer's ?auto=0|1 overrides it. A switch whose branch sends no keyframe in
+  // switch_timeout_ms is dropped.
+  bool auto_branch = true;
+  int switch_timeout_ms = 5000;
+
   // The branch's H.264 profile-level-id until its first keyframe shows the real SPS.
   std::string h264_profile_level_id = "42e01f";
 };

@@ -166,7 +166,8 @@ WhepResult WhepService::options() const {
 
 void WhepService::postAsync(std::string_view content_type, std::string_view body,
                             std::string_view branch, std::string_view client_addr,
-                            std::function<void(WhepResult)> done) {
+                            std::function<void(WhepResult)> done,
+                            std::optional<bool> auto_branch) {
   // Cheap checks answer at once, without a trip to the control thread.
   if (mediaType(content_type) != "application/sdp") {
     done(errorResult(415, "POST /whep needs Content-Type application/sdp, got \"" +
@@ -187,8 +188,9 @@ void WhepService::postAsync(std::string_view content_type, std::string_view body
   }
   control_->post([this, ct = std::string(content_type), b = std::string(body),
                   br = std::string(branch),
-                  addr = std::string(client_addr), done = std::move(done)]() mutable {
-    handlePost(std::move(ct), std::move(b), std::move(br), std::move(addr), std::move(done));
+                  addr = std::string(client_addr), done = std::move(done), auto_branch]() mutable {
+    handlePost(std::move(ct), std::move(b), std::move(br), std::move(addr), std::move(done),
+               auto_branch);
   });
 }
 
@@ -207,7 +209,8 @@ WhepResult WhepService::post(std::string_view content_type, std::string_view bod
 }
 
 void WhepService::handlePost(std::string, std::string body, std::string branch,
-                             std::string client_addr, std::function<void(WhepResult)> done) {
+                             std::string client_addr, std::function<void(WhepResult)> done,
+                             std::optional<bool> auto_branch) {
   if (peers_.size() >= config_.max_peers) {
     done(errorResult(503, "too many peers (" + std::to_string(config_.max_peers) + ")"));
     return;
@@ -288,7 +291,10 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
         // Never remove inside the peer's own call.
         control_->post([this, id, reason] { removePeer(id, reason); });
       });
-  peers_[id] = Entry{peer, etag};
+  peers_[id] = Entry{peer, etag, auto_branch.value_or(config_.auto_branch)};
+  peer->setSwitchedListener([this, id](const std::string& from, const std::string& to) {
+    onPeerSwitched(id, from, to);
+  });
   {
     std::lock_guard lock(mutex_);
     peer_count_ = peers_.size();
@@ -407,6 +413,7 @@ void WhepService::schedulePoll() {
     std::vector<std::shared_ptr<PeerSession>> peers;
     for (auto& [id, entry] : peers_) peers.push_back(entry.peer);
     for (auto& peer : peers) peer->poll();
+    adaptBranches();
     publishStats();
     schedulePoll();
   });
@@ -420,7 +427,11 @@ void WhepService::publishStats() {
     const auto s = p.stats();
     list.push_back(
         {{"id", id},
-         {"branch", p.params().branch},
+         {"branch", p.branch()},
+         {"auto_branch", entry.auto_branch},
+         {"branch_reason", entry.branch_reason},
+         {"switching_to", p.pendingBranch()},
+         {"branch_switches", entry.branch_switches},
          {"remote", p.params().remote},
          {"state", p.state()},
          {"codec", p.params().plan.codec.encoding + "/" +

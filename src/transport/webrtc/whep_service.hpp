@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -35,6 +36,7 @@
 #include "bus/frame_bus.hpp"
 #include "transport/webrtc/answer_plan.hpp"
 #include "transport/webrtc/microphone_settings.hpp"
+#include "transport/webrtc/branch_policy.hpp"
 #include "transport/webrtc/webrtc_config.hpp"
 #include "transport/webrtc/whep_result.hpp"
 
@@ -55,6 +57,10 @@ class WhepService {
     std::string id;
     std::string encoding;
     bus::FrameBus* bus = nullptr;
+    // How heavy the branch is (width × height × fps, then bitrate): automatic switching moves
+    // a viewer to the next lighter / heavier branch of its codec (branch_policy.hpp).
+    std::int64_t pixel_rate = 0;
+    int bitrate_kbps = 0;
   };
   // "?branch=" → that branch alone (empty: unknown); no branch ("") → every branch a browser
   // can decode, in order (the first is the default). The offer is served from the first
@@ -71,13 +77,21 @@ class WhepService {
   WhepService(const WhepService&) = delete;
   WhepService& operator=(const WhepService&) = delete;
 
+  // `auto_branch`: this viewer's automatic branch switching (?auto=0|1); unset: the config's.
   void postAsync(std::string_view content_type, std::string_view body, std::string_view branch,
-                 std::string_view client_addr, std::function<void(WhepResult)> done);
+                 std::string_view client_addr, std::function<void(WhepResult)> done,
+                 std::optional<bool> auto_branch = std::nullopt);
   WhepResult post(std::string_view content_type, std::string_view body, std::string_view branch,
                   std::string_view client_addr);
   WhepResult patch(std::string_view id, std::string_view content_type, std::string_view body,
                    std::string_view if_match);
   WhepResult remove(std::string_view id);
+  // POST /api/peers/<id>/branch (whep_branch_switch.cpp): moves a peer to `branch` (same codec;
+  // it keeps its connection) and/or turns its automatic switching on or off. A manual switch
+  // turns automatic switching off unless `auto_branch` says otherwise. 200 with JSON {"id",
+  // "branch", "switching_to", "auto_branch"}; 404 unknown peer or branch; 409 another codec.
+  WhepResult switchPeerBranch(std::string_view id, std::optional<std::string> branch,
+                              std::optional<bool> auto_branch);
   // 204 with Accept-Post: application/sdp and the Link headers.
   WhepResult options() const;
 
@@ -101,10 +115,17 @@ class WhepService {
 
  private:
   void handlePost(std::string content_type, std::string body, std::string branch,
-                  std::string client_addr, std::function<void(WhepResult)> done);
+                  std::string client_addr, std::function<void(WhepResult)> done,
+                  std::optional<bool> auto_branch);
   void removePeer(const std::string& id, const std::string& reason);
   void schedulePoll();
   void publishStats();
+  // whep_branch_switch.cpp: one automatic-switching step per poll, and the switch itself.
+  void adaptBranches();
+  struct Entry;
+  std::string startSwitch(const std::string& id, Entry& entry, const std::string& to,
+                          const std::string& reason);
+  void onPeerSwitched(const std::string& id, const std::string& from, const std::string& to);
   void emit(const nlohmann::json& event);
 
   const WebRtcConfig config_;
@@ -118,6 +139,13 @@ class WhepService {
   struct Entry {
     std::shared_ptr<PeerSession> peer;
     std::string etag;
+    bool auto_branch = true;
+    BranchPolicy policy;
+    std::string pending_reason;  // why the pending switch was asked for
+    std::string branch_reason;   // why the peer is on its branch ("" = where it joined)
+    std::uint64_t branch_switches = 0;
+    std::int64_t lost_before = 0;  // the previous poll's counters, for the interval loss
+    std::uint64_t sent_before = 0;
   };
   std::map<std::string, Entry, std::less<>> peers_;
 
