@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "media/encoders/encoder_probe.hpp"
 #include "media/media_engine.hpp"
+#include "app/process_priority.hpp"
 #include "app/user_command.hpp"
 #include "server/server.hpp"
 
@@ -49,6 +50,7 @@ int run(const std::vector<std::string>& args) {
   config::checkListenersSafe(cfg);  // no login on a non-loopback address: exit 2
   spdlog::set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
   core::setLogLevel(cfg.log_level);
+  app::applyNice(cfg.nice);  // before any thread starts: they all inherit it
 
   const sigset_t stop_signals = blockStopSignals();
   std::signal(SIGPIPE, SIG_IGN);

@@ -44,6 +44,7 @@ struct Config {
 
   // Lifecycle
   double linger_seconds = 5.0;  // keep capturing this long after the last viewer leaves
+  int nice = -10;  // scheduling priority set at start-up, when permitted (0: leave it)
 
   std::string log_level = "info";
 

@@ -70,6 +70,13 @@ void addGeneralSettings(std::vector<Setting>& t) {
        [](Config& c, const std::string& w, const std::string& v) {
          c.linger_seconds = parseNumber(w, v, 0, 3600);
        }});
+  t.push_back({{"nice", "N",
+                "scheduling priority (nice) framewire sets for itself at start-up, -20 to 19; "
+                "0 leaves it",
+                std::to_string(d.nice)},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.nice = static_cast<int>(parseInteger(w, v, -20, 19));
+               }});
   t.push_back(
       {{"log-level", "LEVEL", "trace, debug, info, warn, error or off", d.log_level},
        [](Config& c, const std::string& w, const std::string& v) {

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { getJson, http, run, startFramewire, tmpDir, waitFor } from './lib/framewire.mjs';
@@ -138,5 +139,33 @@ test('/ serves the web UI and its modules', async () => {
     const type = f.headers.get('content-type') ?? '';
     if (file.endsWith('.js')) assert.match(type, /javascript/, `${file} served as ${type}`);
     else assert.match(type, /text\/css/, `${file} served as ${type}`);
+  }
+});
+
+// `nice`: every thread framewire starts (capture, encoder, GStreamer, network) runs at the
+// priority it set for itself before starting them. Raising priority needs root; without it
+// the server says so once and keeps its priority.
+test('nice: every thread runs at the configured priority (or the log says why not)', async () => {
+  const niced = await startFramewire({ size: `${W}x${H}`, fps: 30, nice: -5 });
+  try {
+    const r = await http(`${niced.base}/snapshot`); // starts capture and the JPEG encoder
+    assert.equal(r.status, 200);
+    const threads = fs.readdirSync(`/proc/${niced.pid}/task`).map((tid) => {
+      const stat = fs.readFileSync(`/proc/${niced.pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), nice: Number(fields[16]) };
+    });
+    assert.ok(threads.length > 3, `only ${threads.length} threads`);
+    const startedAt = os.getPriority(process.pid);
+    if (process.getuid() === 0) {
+      const wrong = threads.filter((t) => t.nice !== -5);
+      assert.deepEqual(wrong, [], `threads not at nice -5: ${JSON.stringify(wrong)}`);
+      assert.match(niced.log(), /running at nice -5/);
+    } else {
+      assert.match(niced.log(), /nice -5: not permitted/);
+      assert.ok(threads.every((t) => t.nice === startedAt), JSON.stringify(threads));
+    }
+  } finally {
+    await niced.stop();
   }
 });

@@ -89,6 +89,16 @@ TEST(ConfigTest, BadFlagValuesNameKeyValueAndWhatIsValid) {
   EXPECT_NE(errorOf({"--web-dir", "/nonexistent"}).find("index.html"), std::string::npos);
 }
 
+TEST(ConfigTest, NiceDefaultsToRaisedPriorityAndChecksItsRange) {
+  EXPECT_EQ(load({}).nice, -10);
+  EXPECT_EQ(load({"--nice", "0"}).nice, 0);
+  EXPECT_EQ(load({"--nice", "-20"}).nice, -20);
+  const std::string e = errorOf({"--nice", "-21"});
+  EXPECT_NE(e.find("--nice"), std::string::npos) << e;
+  EXPECT_NE(e.find("-20 to 19"), std::string::npos) << e;
+  EXPECT_NE(errorOf({"--nice", "high"}).find("--nice"), std::string::npos);
+}
+
 TEST(ConfigTest, UnknownFlagIsAnError) {
   const std::string e = errorOf({"--colour", "red"});
   EXPECT_NE(e.find("--colour"), std::string::npos) << e;
