@@ -93,7 +93,10 @@ void MicrophonePlayer::push(const std::string& peer, GstBuffer* buffer, GstCaps*
     std::lock_guard lock(mutex_);
     ++frames_;
     // Half a second or more of sound taken without an error: the sink works (again).
-    if (++frames_since_start_ == 50) error_.clear();
+    if (++frames_since_start_ == 50) {
+      error_.clear();
+      failing_ = false;
+    }
   }
   gst_object_unref(src);
 }
@@ -198,18 +201,24 @@ void MicrophonePlayer::shutDown() {
 void MicrophonePlayer::onError(std::uint64_t generation, const std::string& text) {
   {
     std::lock_guard lock(mutex_);
+    // The sink's own reason beats appsrc's "Internal data stream error", which only says
+    // that something downstream failed (the two arrive in either order).
+    if (error_.empty() || error_.starts_with("src:") || !failing_) error_ = text;
     if (generation != generation_) return;  // a pipeline already replaced
     starting_ = false;
-    error_ = text;
     retry_at_us_ = core::steadyMicros() + kRetryUs;
-    // One line per distinct failure, not one per retry.
-    if (text != logged_error_) {
-      logged_error_ = text;
-      spdlog::warn(
-          "microphone: cannot play into PulseAudio sink {}: {}; the viewer's microphone is "
-          "dropped (video is not affected), retrying every {} s while it sends",
-          settings_.sink.empty() ? "(the default)" : "'" + settings_.sink + "'", text,
-          kRetryUs / 1'000'000);
+    if (!failing_) {
+      failing_ = true;
+      // One line per failure streak (not one per retry), written once every error of this
+      // attempt is in.
+      thread_->postAfter(std::chrono::milliseconds(200), [this] {
+        std::lock_guard lock(mutex_);
+        spdlog::warn(
+            "microphone: cannot play into PulseAudio sink {}: {}; the viewer's microphone is "
+            "dropped (video is not affected), retrying every {} s while it sends",
+            settings_.sink.empty() ? "(the default)" : "'" + settings_.sink + "'", error_,
+            kRetryUs / 1'000'000);
+      });
     }
   }
   shutDown();

@@ -63,7 +63,7 @@ class MicrophonePlayer {
   std::uint64_t generation_ = 0;  // bumped per pipeline: stale errors are ignored
   std::int64_t retry_at_us_ = 0;
   std::string error_;
-  std::string logged_error_;
+  bool failing_ = false;  // a failure was logged and nothing played since
   std::set<std::string> ignored_peers_;  // logged once each
   std::uint64_t frames_ = 0;
   std::uint64_t frames_since_start_ = 0;
