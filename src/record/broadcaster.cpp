@@ -16,15 +16,37 @@ using nlohmann::json;
 
 namespace {
 
-std::string tailFor(const std::string& url) {
+// The sound for broadcasts: the audio bus's Opus decoded and encoded again as AAC (what FLV
+// and most MPEG-TS receivers take), from its own appsrc into the same muxer. avenc_aac
+// (FFmpeg's encoder, gstreamer1.0-libav) at 128 kbit/s.
+std::string aacBranch(int audio_channels) {
+  return fmt::format(
+      " appsrc name=audio_src is-live=true format=time do-timestamp=false "
+      "caps=audio/x-opus,channel-mapping-family=0,rate=48000,channels={} ! opusdec ! "
+      "audioconvert ! audioresample ! avenc_aac bitrate=128000 ! aacparse ! queue "
+      "max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux.",
+      audio_channels);
+}
+
+// `audio_channels` 0: video only.
+std::string tailFor(const std::string& url, int audio_channels) {
   if (url.starts_with("srt://")) {
     // SPS/PPS before every keyframe so a receiver can join at any keyframe.
-    return "h264parse config-interval=-1 ! mpegtsmux alignment=7 ! "
+    return "h264parse config-interval=-1 ! mpegtsmux name=mux alignment=7 ! "
            "srtsink name=sink wait-for-connection=false auto-reconnect=false async=false "
-           "sync=false";
+           "sync=false" +
+           (audio_channels > 0 ? aacBranch(audio_channels) : std::string());
   }
-  return "h264parse ! flvmux streamable=true ! rtmp2sink name=sink async-connect=true "
-         "async=false sync=false";
+  return "h264parse ! flvmux name=mux streamable=true ! rtmp2sink name=sink async-connect=true "
+         "async=false sync=false" +
+         (audio_channels > 0 ? aacBranch(audio_channels) : std::string());
+}
+
+// A frame's time on the broadcast: its capture time when sound goes along (the audio bus's
+// frames carry capture times on the same clock), else the branch's stream time as before.
+std::int64_t broadcastTime(const core::EncodedFrame& frame, bool with_audio) {
+  if (with_audio && frame.capture_us > 0) return frame.capture_us * 1000;
+  return frame.pts_ns;
 }
 
 std::map<std::string, std::string> sinkPropsFor(const std::string& url) {
@@ -63,8 +85,9 @@ std::string redactUrl(const std::string& url) {
 class Broadcaster::Feed {
  public:
   Feed(bus::FrameBus& bus, std::string url, double retry_max_s, double keyframe_interval_s,
-       EventSink events)
+       EventSink events, BroadcastAudio audio)
       : bus_(bus),
+        audio_(audio),
         url_(std::move(url)),
         shown_url_(redactUrl(url_)),
         retry_max_us_(static_cast<std::int64_t>(retry_max_s * 1e6)),
@@ -78,6 +101,11 @@ class Broadcaster::Feed {
     handlers.on_exit = [this] { onExit(); };
     // A short mailbox: a broadcast is live; after a stall it restarts at a keyframe.
     thread_ = std::make_unique<FeedThread>(bus_, 120, 200, std::move(handlers));
+    if (audio_.bus) {
+      thread_->addSource(*audio_.bus, 200,
+                         [this](const core::FramePtr& frame) { return onAudio(frame); });
+    }
+    begun_us_ = core::steadyMicros();
     thread_->start();
   }
 
@@ -99,6 +127,7 @@ class Broadcaster::Feed {
     if (frame->codec != core::Codec::kH264) return true;
     if (!pipeline_) {
       if (core::steadyMicros() < next_attempt_us_) return true;  // backing off
+      if (waitingForAudio()) return true;  // onAudio asks for the keyframe to start on
       if (!frame->keyframe) {
         if (!keyframe_asked_) {
           keyframe_asked_ = true;
@@ -114,7 +143,7 @@ class Broadcaster::Feed {
       waiting_for_keyframe_ = false;
     }
     if (frame->keyframe) last_keyframe_us_ = core::steadyMicros();
-    switch (pipeline_->push(frame, frame->pts_ns)) {
+    switch (pipeline_->push(frame, broadcastTime(*frame, with_audio_))) {
       case PushPipeline::Push::kOk:
         break;
       case PushPipeline::Push::kQueueFull: {
@@ -133,6 +162,28 @@ class Broadcaster::Feed {
     ++frames_;
     bytes_ += frame->size;
     return true;
+  }
+
+  bool onAudio(const core::FramePtr& frame) {
+    const bool first = last_audio_us_ == 0;
+    last_audio_us_ = core::steadyMicros();
+    if (first && !pipeline_) bus_.requestKeyframe();  // the connection may start now, with sound
+    if (!pipeline_ || !with_audio_ || waiting_for_keyframe_) return true;
+    if (pipeline_->pushAudio(frame, broadcastTime(*frame, true)) == PushPipeline::Push::kFailed) {
+      lose(pipeline_->takeError().value_or("the sink refused an audio frame"));
+    }
+    return true;
+  }
+
+  // The first connection waits up to 2 s for the sound to start (it starts with this feed's
+  // subscription): FLV and MPEG-TS announce their tracks once, at the start.
+  bool waitingForAudio() const {
+    return audio_.bus && last_audio_us_ == 0 && core::steadyMicros() - begun_us_ < 2'000'000;
+  }
+  // A connection carries sound when frames arrived within the last second.
+  bool audioFlowing() const {
+    return audio_.bus && last_audio_us_ != 0 &&
+           core::steadyMicros() - last_audio_us_ < 1'000'000;
   }
 
   bool onTick() {
@@ -191,7 +242,9 @@ class Broadcaster::Feed {
     keyframe_asked_ = false;
     waiting_for_keyframe_ = false;
     try {
-      pipeline_ = std::make_unique<PushPipeline>(tailFor(url_), sinkPropsFor(url_), 16u << 20);
+      with_audio_ = audioFlowing();
+      pipeline_ = std::make_unique<PushPipeline>(
+          tailFor(url_, with_audio_ ? audio_.channels : 0), sinkPropsFor(url_), 16u << 20);
     } catch (const std::exception& e) {
       lose(e.what());
       return;
@@ -227,6 +280,7 @@ class Broadcaster::Feed {
   }
 
   bus::FrameBus& bus_;
+  const BroadcastAudio audio_;
   const std::string url_;
   const std::string shown_url_;
   const std::int64_t retry_max_us_;
@@ -244,6 +298,9 @@ class Broadcaster::Feed {
   std::int64_t backoff_us_ = 0;
   bool keyframe_asked_ = false;
   bool waiting_for_keyframe_ = false;
+  bool with_audio_ = false;         // the current connection has the AAC track
+  std::int64_t last_audio_us_ = 0;  // steady clock; 0: no audio frame yet
+  std::int64_t begun_us_ = 0;
 
   mutable std::mutex mutex_;
   std::string state_ = "connecting";
@@ -256,10 +313,10 @@ class Broadcaster::Feed {
 };
 
 Broadcaster::Broadcaster(bus::FrameBus& bus, std::string url, double retry_max_s,
-                         double keyframe_interval_s, EventSink events)
+                         double keyframe_interval_s, EventSink events, BroadcastAudio audio)
     : url_(std::move(url)),
       feed_(std::make_unique<Feed>(bus, url_, retry_max_s, keyframe_interval_s,
-                                   std::move(events))) {}
+                                   std::move(events), audio)) {}
 
 Broadcaster::~Broadcaster() { stop(); }
 
@@ -293,8 +350,8 @@ std::string Broadcasts::start(bus::FrameBus& bus, const std::string& url, const 
   if (url.starts_with("http://")) {
     entry.whip = std::make_unique<WhipPublisher>(bus, url, token, retry_max_s_, events_);
   } else {
-    entry.push =
-        std::make_unique<Broadcaster>(bus, url, retry_max_s_, keyframe_interval_s_, events_);
+    entry.push = std::make_unique<Broadcaster>(bus, url, retry_max_s_, keyframe_interval_s_,
+                                               events_, audio_);
   }
   list_.push_back(std::move(entry));
   return {};

@@ -1,7 +1,8 @@
 #pragma once
 // Broadcaster: pushes one H.264 branch, as it is encoded, to an RTMP server (FLV:
 // h264parse ! flvmux ! rtmp2sink) or an SRT listener (MPEG-TS: h264parse ! mpegtsmux !
-// srtsink). When the server is unreachable or goes away, it reconnects by itself with
+// srtsink), with the sound as AAC when the server has Opus audio (decoded and encoded again
+// once per broadcast; see BroadcastAudio). When the server is unreachable or goes away, it reconnects by itself with
 // exponential backoff (1 s, 2 s, 4 s … up to `retry_max_s`), each time starting at a keyframe
 // it asks for.
 //
@@ -30,6 +31,13 @@
 
 namespace framewire::record {
 
+// The sound that goes along (the audio bus's Opus; null bus: video only). RTMP and SRT carry
+// it as AAC, re-encoded once per broadcast; WHIP publishes video only.
+struct BroadcastAudio {
+  bus::FrameBus* bus = nullptr;
+  int channels = 2;
+};
+
 // "rtmp://host/app/KEY" → "rtmp://host/app/***"; "srt://host:port?passphrase=x" →
 // "srt://host:port?***".
 std::string redactUrl(const std::string& url);
@@ -37,7 +45,7 @@ std::string redactUrl(const std::string& url);
 class Broadcaster {
  public:
   Broadcaster(bus::FrameBus& bus, std::string url, double retry_max_s,
-              double keyframe_interval_s, EventSink events);
+              double keyframe_interval_s, EventSink events, BroadcastAudio audio = {});
   ~Broadcaster();  // stop()
   Broadcaster(const Broadcaster&) = delete;
   Broadcaster& operator=(const Broadcaster&) = delete;
@@ -60,6 +68,8 @@ class Broadcasts {
  public:
   Broadcasts(double retry_max_s, double keyframe_interval_s, EventSink events)
       : retry_max_s_(retry_max_s), keyframe_interval_s_(keyframe_interval_s), events_(events) {}
+  // Sound for the RTMP and SRT broadcasts started from now on. Before start().
+  void setAudio(BroadcastAudio audio) { audio_ = audio; }
   // Empty string, or why not ("already broadcasting to …").
   std::string start(bus::FrameBus& bus, const std::string& url, const std::string& token = {});
   bool stop(const std::string& url);  // false when that URL is not broadcasting
@@ -70,6 +80,7 @@ class Broadcasts {
   const double retry_max_s_;
   const double keyframe_interval_s_;
   const EventSink events_;
+  BroadcastAudio audio_;
   struct Entry {
     std::string url;
     std::unique_ptr<Broadcaster> push;   // RTMP, SRT

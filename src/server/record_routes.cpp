@@ -76,6 +76,10 @@ RecordRoutes::RecordRoutes(const config::Config& config, bus::FrameBus& h264,
   recorder_ = std::make_unique<record::Recorder>(h264_, std::move(options), sink);
   broadcasts_ = std::make_unique<record::Broadcasts>(
       config_.record.broadcast_retry_max_s, config_.record.broadcast_keyframe_interval_s, sink);
+  // RTMP and SRT carry the sound as AAC (re-encoded from the Opus bus).
+  if (audio && audio->bus() && audio->format().codec == "opus") {
+    broadcasts_->setAudio({audio->bus(), audio->format().channels});
+  }
   control_ = std::make_unique<transport::webrtc::SerialExecutor>("record-control");
 }
 

@@ -71,6 +71,22 @@ async function probeRtmp(url) {
   return j.streams && j.streams.find((s) => s.codec_name === 'h264');
 }
 
+// Every stream of the RTMP stream (codec names), or an Error.
+async function probeCodecs(url) {
+  const r = await run('ffprobe', ['-v', 'error', '-rw_timeout', '10000000', '-show_entries', 'stream=codec_name', '-of', 'json', url], { timeoutMs: 30000 });
+  if (r.code !== 0) return new Error(r.stderr);
+  return (JSON.parse(r.stdout.toString()).streams ?? []).map((s) => s.codec_name);
+}
+
+// Two seconds of the stream's sound decoded to mono s16: samples and peak.
+async function decodeAudio(url) {
+  const r = await run('ffmpeg', ['-v', 'error', '-rw_timeout', '10000000', '-i', url, '-map', '0:a', '-t', '2', '-ac', '1', '-ar', '48000', '-f', 's16le', '-'], { timeoutMs: 30000 });
+  const pcm = Buffer.isBuffer(r.stdout) ? r.stdout : Buffer.from(r.stdout);
+  let peak = 0;
+  for (let i = 0; i + 1 < pcm.length; i += 2) peak = Math.max(peak, Math.abs(pcm.readInt16LE(i)));
+  return { code: r.code, samples: Math.floor(pcm.length / 2), peak, stderr: `${r.stderr}`.slice(0, 300) };
+}
+
 test('RTMP to a real nginx: ffprobe reads H.264 back; nginx restarted → the broadcast resumes by itself', { skip: (!fs.existsSync(NGINX) || !fs.existsSync(RTMP_MODULE)) && 'nginx or libnginx-mod-rtmp missing (scripts/install-deps.sh)' }, async (t) => {
   const dir = tmpDir('fw-nginx-');
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -94,6 +110,16 @@ test('RTMP to a real nginx: ffprobe reads H.264 back; nginx restarted → the br
   const stream = await waitFor(() => probeRtmp(url), { what: 'ffprobe to read H.264 from nginx', timeoutMs: 30000 });
   t.diagnostic(`ffprobe: ${JSON.stringify(stream)}`);
   assert.equal(stream.width, 640);
+  // The test tone goes along as AAC, and decodes.
+  const codecs = await waitFor(async () => {
+    const c = await probeCodecs(url);
+    return c instanceof Error || c.includes('aac') ? c : new Error(`streams: ${c}`);
+  }, { what: 'ffprobe to list the AAC track', timeoutMs: 30000 });
+  assert.deepEqual([...codecs].sort(), ['aac', 'h264'], `streams: ${codecs}`);
+  const sound = await decodeAudio(url);
+  t.diagnostic(`AAC decoded: ${sound.samples} samples, peak ${sound.peak} ${sound.stderr}`);
+  assert.ok(sound.samples > 48000, `two seconds of sound decoded: ${JSON.stringify(sound)}`);
+  assert.ok(sound.peak > 1000, `the tone is in it: peak ${sound.peak}`);
   const state = (await getJson(`${fw.base}/api/state`)).json;
   assert.equal(state.broadcasts.length, 1);
   assert.equal(state.broadcasts[0].state, 'live');
@@ -116,6 +142,26 @@ test('RTMP to a real nginx: ffprobe reads H.264 back; nginx restarted → the br
   assert.ok(!JSON.stringify(ev.texts()).includes('secretkey'), 'the stream key leaked into events');
 });
 
+test('RTMP with audio-source none: video only, as before', { skip: (!fs.existsSync(NGINX) || !fs.existsSync(RTMP_MODULE)) && 'nginx or libnginx-mod-rtmp missing (scripts/install-deps.sh)' }, async (t) => {
+  const dir = tmpDir('fw-nginx-');
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const nginx = await startNginx(dir, port);
+  cleanups.push(() => stopChild(nginx));
+  const fw = await startFramewire({ size: '640x360', fps: 30, bitrate: 1500, gop: 30, 'audio-source': 'none' });
+  cleanups.push(() => fw.stop());
+  const url = `rtmp://127.0.0.1:${port}/live/silent`;
+  const started = await getJson(`${fw.base}/api/broadcast`, { method: 'POST', body: JSON.stringify({ url, action: 'start' }) });
+  assert.equal(started.status, 200, started.text());
+  const codecs = await waitFor(async () => {
+    const c = await probeCodecs(url);
+    return c instanceof Error || c.includes('h264') ? c : new Error(`streams: ${c}`);
+  }, { what: 'ffprobe to read the stream', timeoutMs: 30000 });
+  t.diagnostic(`streams: ${codecs}`);
+  assert.deepEqual(codecs, ['h264']);
+  await getJson(`${fw.base}/api/broadcast`, { method: 'POST', body: JSON.stringify({ url, action: 'stop' }) });
+});
+
 test('SRT to an ffmpeg listener: the stream decodes', async (t) => {
   const protocols = await run('ffmpeg', ['-hide_banner', '-protocols']);
   if (!/\bsrt\b/.test(protocols.stdout.toString())) {
@@ -126,7 +172,7 @@ test('SRT to an ffmpeg listener: the stream decodes', async (t) => {
   const fw = await startFramewire({ size: '640x360', fps: 30, bitrate: 1500 });
   cleanups.push(() => fw.stop());
   // The listener decodes 60 frames and writes one line per frame.
-  const listener = run('ffmpeg', ['-v', 'error', '-i', `srt://127.0.0.1:${port}?mode=listener`, '-frames:v', '60', '-f', 'framemd5', '-'], { timeoutMs: 60000 });
+  const listener = run('ffmpeg', ['-v', 'error', '-i', `srt://127.0.0.1:${port}?mode=listener`, '-an', '-frames:v', '60', '-f', 'framemd5', '-'], { timeoutMs: 60000 });
   await sleep(1000);
   const url = `srt://127.0.0.1:${port}`;
   const started = await getJson(`${fw.base}/api/broadcast`, { method: 'POST', body: JSON.stringify({ url, action: 'start' }) });
@@ -157,7 +203,7 @@ test('RTMP with gop 0: a reader that joins nginx late gets a decodable picture (
   await waitFor(() => events(ev, 'broadcast_connected').length > 0, { what: 'broadcast_connected', timeoutMs: 20000 });
   await sleep(3000); // the keyframe the broadcast started on is long gone
   const t0 = Date.now();
-  const r = await run('ffmpeg', ['-v', 'error', '-rw_timeout', '15000000', '-i', url, '-frames:v', '1', '-f', 'framemd5', '-'], { timeoutMs: 30000 });
+  const r = await run('ffmpeg', ['-v', 'error', '-rw_timeout', '15000000', '-i', url, '-an', '-frames:v', '1', '-f', 'framemd5', '-'], { timeoutMs: 30000 });
   const frames = r.stdout.toString().split('\n').filter((l) => l && !l.startsWith('#')).length;
   t.diagnostic(`late reader decoded its first picture ${Date.now() - t0} ms after connecting (ffmpeg exit ${r.code}; ${r.stderr.toString().slice(0, 200)})`);
   assert.equal(frames, 1, 'the late reader decoded no picture');
