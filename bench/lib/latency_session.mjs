@@ -12,7 +12,7 @@ const p50 = (stage) => (stage && stage.count !== 0 ? ms(stage.p50) : null);
 // framewire's /api/state stage p50s (ms) for the branch a mode reads.
 async function framewireStages(base, mode) {
   const state = await getJson(`${base}/api/state`);
-  const id = mode === 'mjpeg' ? 'jpeg' : 'main';
+  const id = mode.startsWith('mjpeg') ? 'jpeg' : 'main';
   const branch = (state.branches || []).find((b) => b.id === id);
   const l = branch?.latency_us;
   if (!l) return null;

@@ -13,7 +13,10 @@ const runners = {
   'direct-video': (o) => runDirect({ ...o, present: 'video' }),
   // Direct decoded but neither read nor drawn: what the page's own work costs
   'direct-nodraw': (o) => runDirect({ ...o, present: 'none' }),
-  mjpeg: runMjpeg,
+  // MJPEG parts decoded with WebCodecs' ImageDecoder (a YUV VideoFrame, like Direct's), or
+  // with createImageBitmap (RGB, as an <img> would) where ImageDecoder is missing
+  mjpeg: (o) => runMjpeg({ ...o, decodeWith: 'ImageDecoder' in window ? 'webcodecs' : 'bitmap' }),
+  'mjpeg-bitmap': (o) => runMjpeg({ ...o, decodeWith: 'bitmap' }),
   webrtc: runWebrtc,
 };
 

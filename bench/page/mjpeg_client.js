@@ -1,5 +1,6 @@
 // MJPEG mode: fetch('/stream') parsed as multipart by hand (an <img> says nothing about when
-// a part arrived), each JPEG decoded with createImageBitmap and drawn at once, newest wins.
+// a part arrived), each JPEG decoded (ImageDecoder or createImageBitmap) and drawn at once,
+// newest wins.
 // received = part complete − X-Timestamp; decoded and presented read the stamp's pixels.
 
 import { CanvasPresenter, perfToWallUs } from './recorder.js';
@@ -14,7 +15,25 @@ function indexOfSeq(buf, seq, from) {
   return -1;
 }
 
-export async function runMjpeg({ recorder, canvas, seconds, path = '/stream' }) {
+// One JPEG → a picture: createImageBitmap (RGB, what an <img> does), or WebCodecs'
+// ImageDecoder ('webcodecs': a YUV VideoFrame, no colour conversion before the draw).
+async function decodeBitmap(part) {
+  const bitmap = await createImageBitmap(new Blob([part], { type: 'image/jpeg' }));
+  return { picture: bitmap, width: bitmap.width, height: bitmap.height, close: () => bitmap.close() };
+}
+
+async function decodeWebCodecs(part) {
+  const decoder = new ImageDecoder({ data: part, type: 'image/jpeg' });
+  try {
+    const { image } = await decoder.decode();
+    return { picture: image, width: image.displayWidth, height: image.displayHeight, close: () => image.close(), frame: image };
+  } finally {
+    decoder.close();
+  }
+}
+
+export async function runMjpeg({ recorder, canvas, seconds, path = '/stream', decodeWith = 'bitmap' }) {
+  const decode = decodeWith === 'webcodecs' ? decodeWebCodecs : decodeBitmap;
   const presenter = new CanvasPresenter(canvas, recorder);
   const abort = new AbortController();
   const stopAt = performance.now() + seconds * 1000;
@@ -27,14 +46,20 @@ export async function runMjpeg({ recorder, canvas, seconds, path = '/stream' }) 
     const part = pending;
     pending = null;
     try {
-      const bitmap = await createImageBitmap(new Blob([part], { type: 'image/jpeg' }));
+      const pic = await decode(part);
       const now = performance.now();
       recorder.firstFrame(now);
       recorder.counts.decoded++;
-      const lat = recorder.stampLatency(bitmap, bitmap.width, bitmap.height, perfToWallUs(now));
-      if (lat !== null) recorder.add('decoded', lat, now);
-      presenter.draw(bitmap, bitmap.width, bitmap.height);
-      bitmap.close();
+      if (pic.frame) {
+        recorder.frameStampLatency(pic.frame.clone(), perfToWallUs(now)).then((lat) => {
+          if (lat !== null) recorder.add('decoded', lat, now);
+        });
+      } else {
+        const lat = recorder.stampLatency(pic.picture, pic.width, pic.height, perfToWallUs(now));
+        if (lat !== null) recorder.add('decoded', lat, now);
+      }
+      presenter.draw(pic.picture, pic.width, pic.height);
+      pic.close();
     } catch {
       /* a damaged part: skip it */
     }
