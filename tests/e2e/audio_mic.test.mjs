@@ -84,9 +84,17 @@ async function recordSink(seconds) {
   children.push(rec);
   const chunks = [];
   let err = '';
-  rec.stdout.on('data', (d) => chunks.push(d));
+  let bytes = 0;
+  rec.stdout.on('data', (d) => {
+    chunks.push(d);
+    bytes += d.length;
+  });
   rec.stderr.on('data', (d) => (err += d));
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  // `seconds` of sound, however long parec takes to start on a busy machine (bounded).
+  const deadline = Date.now() + seconds * 1000 + 15000;
+  while (bytes < seconds * 48000 * 2 && Date.now() < deadline && rec.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   stopChild(rec);
   await new Promise((r) => (rec.exitCode !== null || rec.signalCode !== null ? r() : rec.once('exit', r)));
   const data = Buffer.concat(chunks);
