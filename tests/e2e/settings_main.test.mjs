@@ -53,8 +53,11 @@ test('main: GOP and size changes rebuild the encoder; Direct and WebRTC viewers 
     await direct.opened;
     await waitFor(() => direct.frames.length > 10, { timeoutMs: 20000, what: 'Direct frames' });
     await waitFor(async () => (await webrtc()).decoded > 10, { timeoutMs: 30000, what: 'WebRTC frames decoded' });
+    await waitFor(async () => webrtcPeers((await getJson(`${fw.base}/api/state`)).json).length === 1, {
+      timeoutMs: 5000,
+      what: 'the WebRTC peer listed in /api/state',
+    });
     const peers = webrtcPeers((await getJson(`${fw.base}/api/state`)).json).map((p) => p.id);
-    assert.equal(peers.length, 1);
 
     // GOP 0 -> 15: keyframes by themselves, nobody reconnects
     let t0 = Date.now();

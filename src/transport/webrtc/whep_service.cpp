@@ -317,6 +317,7 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
     r.headers.emplace_back("Accept-Patch", "application/trickle-ice-sdpfrag");
     for (auto& link : iceServerLinks(config_)) r.headers.emplace_back("Link", std::move(link));
     r.body = std::move(*answer);
+    publishStats();  // listed in /api/state from its answer on, not from the next poll
     done(std::move(r));
     emit({{"type", "webrtc_peer_joined"}, {"id", id}, {"branch", branch}, {"remote", client_addr}});
   });
