@@ -152,9 +152,10 @@ std::optional<H264Choice> chooseByName(const MediaSection& section, const std::s
   return std::nullopt;
 }
 
-std::optional<AudioChoice> chooseAudio(const SessionDescription& offer,
-                                       const std::string& video_mid,
-                                       const ServerAudioCodec& codec) {
+std::optional<AudioChoice> firstBundledAudio(const SessionDescription& offer,
+                                             const std::string& video_mid,
+                                             const ServerAudioCodec& codec,
+                                             bool (*usable)(const MediaSection&)) {
   const auto bundle = offer.bundleMids();
   const auto bundled = [&](const std::string& mid) {
     return !mid.empty() && std::find(bundle.begin(), bundle.end(), mid) != bundle.end();
@@ -164,8 +165,7 @@ std::optional<AudioChoice> chooseAudio(const SessionDescription& offer,
   if (!bundled(video_mid)) return std::nullopt;
   for (std::size_t i = 0; i < offer.media.size(); ++i) {
     const auto& section = offer.media[i];
-    if (section.media != "audio" || !section.isRtp() || !receives(section) ||
-        !bundled(section.mid)) {
+    if (section.media != "audio" || !section.isRtp() || !usable(section) || !bundled(section.mid)) {
       continue;
     }
     for (const auto& format : section.formats) {
@@ -184,6 +184,12 @@ std::optional<AudioChoice> chooseAudio(const SessionDescription& offer,
     }
   }
   return std::nullopt;
+}
+
+std::optional<AudioChoice> chooseAudio(const SessionDescription& offer,
+                                       const std::string& video_mid,
+                                       const ServerAudioCodec& codec) {
+  return firstBundledAudio(offer, video_mid, codec, receives);
 }
 
 void planAudio(AnswerPlan& plan, const SessionDescription& offer, const ServerAudioCodec& codec) {

@@ -91,6 +91,12 @@ std::optional<H264Choice> chooseByName(const MediaSection& section, const std::s
 // Plans the answer for a whole offer.
 PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& server);
 
+// The offer's first RTP audio section that `usable` accepts, bundled with `video_mid`, and its
+// first payload type of `codec` (encoding and clock rate).
+std::optional<AudioChoice> firstBundledAudio(const SessionDescription& offer,
+                                             const std::string& video_mid,
+                                             const ServerAudioCodec& codec,
+                                             bool (*usable)(const MediaSection&));
 // The offer's first audio section that receives, is bundled with `video_mid` and offers
 // `codec`.
 std::optional<AudioChoice> chooseAudio(const SessionDescription& offer,

@@ -1,9 +1,6 @@
 #include "transport/webrtc/microphone_plan.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
-#include <cstdlib>
 
 namespace framewire::transport::webrtc {
 namespace {
@@ -23,36 +20,12 @@ void planMicrophone(AnswerPlan& plan, const SessionDescription& offer) {
     }
     return;
   }
-  const auto bundle = offer.bundleMids();
-  const auto bundled = [&](const std::string& mid) {
-    return !mid.empty() && std::find(bundle.begin(), bundle.end(), mid) != bundle.end();
-  };
-  if (!bundled(plan.video_mid)) return;
-  for (std::size_t i = 0; i < offer.media.size(); ++i) {
-    const auto& section = offer.media[i];
-    if (section.media != "audio" || !section.isRtp() || !clientSends(section) ||
-        !bundled(section.mid)) {
-      continue;
-    }
-    for (const auto& format : section.formats) {
-      const int pt = std::atoi(format.c_str());
-      const auto it = section.rtpmaps.find(pt);
-      if (it == section.rtpmaps.end()) continue;
-      if (strcasecmp(it->second.encoding.c_str(), "opus") != 0 || it->second.clock_rate != 48000) {
-        continue;
-      }
-      AudioChoice choice;
-      choice.index = i;
-      choice.mid = section.mid;
-      choice.payload_type = pt;
-      choice.codec = ServerAudioCodec{"OPUS", 48000, 2};
-      choice.send = false;
-      choice.receive = true;
-      plan.audio = choice;
-      std::erase(plan.rejected, i);
-      return;
-    }
-  }
+  auto choice = firstBundledAudio(offer, plan.video_mid, ServerAudioCodec{"OPUS", 48000, 2}, clientSends);
+  if (!choice) return;
+  choice->send = false;
+  choice->receive = true;
+  std::erase(plan.rejected, choice->index);
+  plan.audio = std::move(choice);
 }
 
 const char* answerDirection(const AudioChoice& audio) {

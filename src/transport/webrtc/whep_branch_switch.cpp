@@ -12,18 +12,6 @@
 namespace framewire::transport::webrtc {
 namespace {
 
-WhepResult jsonResult(int status, const nlohmann::json& body) {
-  WhepResult r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "application/json");
-  r.body = body.dump();
-  return r;
-}
-
-WhepResult errorJson(int status, const std::string& reason) {
-  return jsonResult(status, nlohmann::json{{"error", reason}});
-}
-
 std::int64_t nowMs() { return core::steadyMicros() / 1000; }
 
 }  // namespace
@@ -52,13 +40,13 @@ WhepResult WhepService::switchPeerBranch(std::string_view id_view, std::optional
   control_->post([this, promise, id = std::string(id_view), branch, auto_branch] {
     const auto it = peers_.find(id);
     if (it == peers_.end()) {
-      promise->set_value(errorJson(404, "no WebRTC peer " + id));
+      promise->set_value(errorResult(404, "no WebRTC peer " + id));
       return;
     }
     auto& entry = it->second;
     if (branch) {
       if (auto error = startSwitch(id, entry, *branch, "manual"); !error.empty()) {
-        promise->set_value(errorJson(error.starts_with("unknown") ? 404 : 409, error));
+        promise->set_value(errorResult(error.starts_with("unknown") ? 404 : 409, error));
         return;
       }
       entry.policy.switched(nowMs());
@@ -67,13 +55,14 @@ WhepResult WhepService::switchPeerBranch(std::string_view id_view, std::optional
       entry.auto_branch = *auto_branch;
     }
     publishStats();
-    promise->set_value(jsonResult(200, {{"id", id},
-                                        {"branch", entry.peer->branch()},
-                                        {"switching_to", entry.peer->pendingBranch()},
-                                        {"auto_branch", entry.auto_branch}}));
+    const nlohmann::json body{{"id", id},
+                              {"branch", entry.peer->branch()},
+                              {"switching_to", entry.peer->pendingBranch()},
+                              {"auto_branch", entry.auto_branch}};
+    promise->set_value(jsonResult(200, body.dump()));
   });
   if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-    return errorJson(500, "the WebRTC control thread did not answer");
+    return errorResult(500, "the WebRTC control thread did not answer");
   }
   return future.get();
 }

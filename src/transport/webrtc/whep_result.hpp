@@ -22,4 +22,9 @@ struct WhepResult {
   }
 };
 
+// A JSON answer: `status`, Content-Type application/json and `json_text` as the body.
+WhepResult jsonResult(int status, std::string json_text);
+// `{"error": reason}` with `status`: every refusal a WHEP or peer request gets.
+WhepResult errorResult(int status, const std::string& reason);
+
 }  // namespace framewire::transport::webrtc

@@ -21,14 +21,6 @@
 namespace framewire::transport::webrtc {
 namespace {
 
-WhepResult errorResult(int status, const std::string& reason) {
-  WhepResult r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "application/json");
-  r.body = nlohmann::json{{"error", reason}}.dump();
-  return r;
-}
-
 // "Application/SDP; charset=utf-8" → "application/sdp".
 std::string mediaType(std::string_view content_type) {
   auto end = content_type.find(';');
@@ -291,7 +283,11 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
         // Never remove inside the peer's own call.
         control_->post([this, id, reason] { removePeer(id, reason); });
       });
-  peers_[id] = Entry{peer, etag, auto_branch.value_or(config_.auto_branch)};
+  Entry entry;
+  entry.peer = peer;
+  entry.etag = etag;
+  entry.auto_branch = auto_branch.value_or(config_.auto_branch);
+  peers_[id] = std::move(entry);
   peer->setSwitchedListener([this, id](const std::string& from, const std::string& to) {
     onPeerSwitched(id, from, to);
   });
