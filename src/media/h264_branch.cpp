@@ -77,7 +77,8 @@ void H264Branch::publishSettings() {
   std::lock_guard lock(settings_mutex_);
   settings_ = CodecBranchSettings{bus_.name(), "h264",      "x264enc",          false,
                                   true,        outWidth(),  outHeight(),        config_.fps,
-                                  config_.bitrate_kbps,     config_.gop};
+                                  config_.bitrate_kbps,     config_.gop,
+                                  /*fallback_reason=*/""};
 }
 
 CodecBranchSettings H264Branch::settings() const {
@@ -86,22 +87,7 @@ CodecBranchSettings H264Branch::settings() const {
 }
 
 std::string H264Branch::apply(const BranchChange& change) {
-  const auto check = [&](const char* key, const std::optional<int>& v, int min, int max) {
-    if (v && (*v < min || *v > max)) {
-      throw std::invalid_argument(
-          fmt::format("{}: {} is not valid: must be {} to {}", key, *v, min, max));
-    }
-  };
-  check("bitrate", change.bitrate_kbps, 100, 100000);
-  check("fps", change.fps, 1, 240);
-  check("gop", change.gop, 0, 100000);
-  check("width", change.width, 16, 7680);
-  check("height", change.height, 16, 4320);
-  for (const auto& [key, v] : {std::pair{"width", change.width}, std::pair{"height", change.height}}) {
-    if (v && *v % 2 != 0) {
-      throw std::invalid_argument(fmt::format("{}: {} is not valid: must be even", key, *v));
-    }
-  }
+  checkBranchChange(change, 100, 100000);
   const config::Config before = config_;
   const int width_before = outWidth();
   const int height_before = outHeight();

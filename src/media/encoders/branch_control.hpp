@@ -33,6 +33,10 @@ struct BranchChange {
   std::optional<int> height;
 };
 
+// Refuses a change a branch cannot take: throws std::invalid_argument naming the key, the value
+// and what is valid (bitrate within [min_kbps, max_kbps], even sizes...). Changes nothing.
+void checkBranchChange(const BranchChange& change, int min_kbps, int max_kbps);
+
 // POST /api/settings: one branch's change, and/or the JPEG quality (MJPEG and snapshots).
 struct SettingsRequest {
   std::string branch;  // empty: the default branch

@@ -127,7 +127,8 @@ CodecBranch::CodecBranch(const config::BranchConfig& config, const config::Confi
                                   values_.height,
                                   values_.fps,
                                   values_.bitrate_kbps,
-                                  values_.gop};
+                                  values_.gop,
+                                  /*fallback_reason=*/""};
 }
 
 std::string CodecBranch::description() const {
@@ -212,24 +213,7 @@ void CodecBranch::sourceResized(int width, int height) {
 }
 
 std::string CodecBranch::apply(const BranchChange& change) {
-  const auto check = [&](const char* key, const std::optional<int>& v, int min, int max) {
-    if (v && (*v < min || *v > max)) {
-      throw std::invalid_argument(
-          fmt::format("{}: {} is not valid: must be {} to {}", key, *v, min, max));
-    }
-  };
-  check("bitrate", change.bitrate_kbps, 50, 200000);
-  check("fps", change.fps, 1, 240);
-  check("gop", change.gop, 0, 100000);
-  check("width", change.width, 16, 7680);
-  check("height", change.height, 16, 4320);
-  if (change.width && *change.width % 2 != 0) {
-    throw std::invalid_argument(fmt::format("width: {} is not valid: must be even", *change.width));
-  }
-  if (change.height && *change.height % 2 != 0) {
-    throw std::invalid_argument(
-        fmt::format("height: {} is not valid: must be even", *change.height));
-  }
+  checkBranchChange(change, 50, 200000);
   config::BranchValues next = values_;
   if (change.bitrate_kbps) next.bitrate_kbps = *change.bitrate_kbps;
   if (change.fps) next.fps = *change.fps;
