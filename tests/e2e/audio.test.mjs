@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { getJson, startFramewire, tmpDir, waitFor } from './lib/framewire.mjs';
+import { startFramewireWithEnv, startPulse, stopChild } from './lib/pulse.mjs';
 import { launchWebRtcBrowser, median } from './lib/whep.mjs';
 import { RecordingSocket } from './lib/ws_client.mjs';
 
@@ -27,33 +27,6 @@ after(async () => {
   for (const c of children) stopChild(c);
   if (numbers.length) console.log(`audio figures:\n  ${numbers.join('\n  ')}`);
 });
-
-function stopChild(child) {
-  if (child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, 'SIGTERM');
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-// Starts framewire with `env` added to its environment (PULSE_SERVER).
-async function startWithEnv(env, options) {
-  const saved = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  try {
-    return await startFramewire(options);
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 async function openPage(url) {
   const page = await browser.context.newPage();
@@ -171,34 +144,15 @@ test('Direct: ?audio=1 gets Opus frames the page decodes alongside video; others
   }
 });
 
-// A PulseAudio server of our own: a null sink and an anonymous Unix socket; nothing else.
-async function startPulse() {
-  const dir = tmpDir('fw-pulse-');
-  const socket = path.join(dir, 'pulse.sock');
-  const env = { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_CONFIG_HOME: dir };
-  const pa = spawn(
-    'pulseaudio',
-    ['-n', '--daemonize=no', '--exit-idle-time=-1', '--use-pid-file=false', '-L', 'module-null-sink sink_name=fwnull',
-      '-L', `module-native-protocol-unix auth-anonymous=1 socket=${socket}`],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(pa);
-  let log = '';
-  pa.stdout.on('data', (d) => (log += d));
-  pa.stderr.on('data', (d) => (log += d));
-  await waitFor(() => fs.existsSync(socket), { timeoutMs: 10000, what: `PulseAudio socket (${log})` });
-  return { pa, dir, server: `unix:${socket}`, env: { ...env, PULSE_SERVER: `unix:${socket}` }, log: () => log };
-}
-
 test('PulseAudio: a tone played into a null sink, captured from its monitor, reaches the browser', async () => {
-  const pulse = await startPulse();
+  const pulse = await startPulse('fwnull', children);
   // the tone: 1 kHz into the null sink, for as long as the test runs
   const tone = spawn('gst-launch-1.0', ['-q', 'audiotestsrc', 'is-live=true', 'freq=1000', 'volume=0.5', '!', 'pulsesink', 'device=fwnull'], {
     env: pulse.env,
     stdio: 'ignore',
   });
   children.push(tone);
-  const fw = await startWithEnv({ PULSE_SERVER: pulse.server }, {
+  const fw = await startFramewireWithEnv({ PULSE_SERVER: pulse.server }, {
     size: '640x360',
     fps: 30,
     bitrate: 1500,
@@ -213,14 +167,13 @@ test('PulseAudio: a tone played into a null sink, captured from its monitor, rea
   } finally {
     await fw.stop();
     stopChild(tone);
-    stopChild(pulse.pa);
-    fs.rmSync(pulse.dir, { recursive: true, force: true });
+    pulse.stop();
   }
 });
 
 test('no audio device: one clear log line, and the video keeps playing', async () => {
   const missing = tmpDir('fw-nopulse-');
-  const fw = await startWithEnv({ PULSE_SERVER: `unix:${missing}/nothing.sock` }, {
+  const fw = await startFramewireWithEnv({ PULSE_SERVER: `unix:${missing}/nothing.sock` }, {
     size: '640x360',
     fps: 30,
     bitrate: 1500,

@@ -9,10 +9,9 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { getJson, startFramewire, tmpDir, waitFor } from './lib/framewire.mjs';
+import { getJson, waitFor } from './lib/framewire.mjs';
+import { startFramewireWithEnv, startPulse, stopChild } from './lib/pulse.mjs';
 import { launchWebRtcBrowser } from './lib/whep.mjs';
 
 let browser;
@@ -24,55 +23,19 @@ before(async () => {
   browser = await launchWebRtcBrowser({
     extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
   });
-  pulse = await startPulse();
+  pulse = await startPulse('fwmic', children);
 });
 
 after(async () => {
   if (browser) await browser.close();
   for (const c of children) stopChild(c);
-  if (pulse) fs.rmSync(pulse.dir, { recursive: true, force: true });
+  if (pulse) pulse.stop();
   if (numbers.length) console.log(`microphone figures:\n  ${numbers.join('\n  ')}`);
 });
 
-function stopChild(child) {
-  if (child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, 'SIGTERM');
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-// A PulseAudio server of our own: a null sink for the microphone and an anonymous Unix socket.
-async function startPulse() {
-  const dir = tmpDir('fw-micpulse-');
-  const socket = path.join(dir, 'pulse.sock');
-  const env = { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_CONFIG_HOME: dir };
-  const pa = spawn(
-    'pulseaudio',
-    ['-n', '--daemonize=no', '--exit-idle-time=-1', '--use-pid-file=false', '-L', 'module-null-sink sink_name=fwmic',
-      '-L', `module-native-protocol-unix auth-anonymous=1 socket=${socket}`],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(pa);
-  let log = '';
-  pa.stdout.on('data', (d) => (log += d));
-  pa.stderr.on('data', (d) => (log += d));
-  await waitFor(() => fs.existsSync(socket), { timeoutMs: 10000, what: `PulseAudio socket (${log})` });
-  return { pa, dir, server: `unix:${socket}`, env: { ...env, PULSE_SERVER: `unix:${socket}` }, log: () => log };
-}
-
 // framewire with PULSE_SERVER pointing at our server.
-async function startWithPulse(options) {
-  const saved = process.env.PULSE_SERVER;
-  process.env.PULSE_SERVER = pulse.server;
-  try {
-    return await startFramewire({ size: '640x360', fps: 30, bitrate: 1500, ...options });
-  } finally {
-    if (saved === undefined) delete process.env.PULSE_SERVER;
-    else process.env.PULSE_SERVER = saved;
-  }
+function startWithPulse(options) {
+  return startFramewireWithEnv({ PULSE_SERVER: pulse.server }, { size: '640x360', fps: 30, bitrate: 1500, ...options });
 }
 
 // `seconds` of the sink's monitor (what was played into the sink), mono s16: RMS and peak.

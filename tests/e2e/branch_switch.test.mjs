@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { getJson, http, sleep, waitFor } from './lib/framewire.mjs';
+import { getJson, http, postJson, sleep, waitFor } from './lib/framewire.mjs';
 import { startWithConfig } from './lib/branches.mjs';
 import { launchWebRtcBrowser, webrtcPeers } from './lib/whep.mjs';
 import { RecordingSocket } from './lib/ws_client.mjs';
@@ -104,19 +104,8 @@ async function peerState(base, id) {
   return webrtcPeers((await getJson(`${base}/api/state`)).json).find((p) => p.id === id);
 }
 
-async function postBranch(base, id, body) {
-  const r = await http(`${base}/api/peers/${id}/branch`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  let json = null;
-  try {
-    json = JSON.parse(r.text());
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, json, body: r.text() };
+function postBranch(base, id, body) {
+  return postJson(`${base}/api/peers/${id}/branch`, body);
 }
 
 // framesDecoded grew in every `windowMs` window between `from` and `to`.

@@ -9,6 +9,7 @@
 
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
+#include "config_args.hpp"
 #include "media/audio/audio_description.hpp"
 #include "sdp_chromium_offers.hpp"
 #include "transport/direct/direct_framing.hpp"
@@ -18,19 +19,8 @@
 namespace framewire {
 namespace {
 
-config::Config load(std::vector<std::string> args) {
-  args.insert(args.begin(), "framewire");
-  return config::loadConfig(args).config;
-}
-
-std::string errorOf(std::vector<std::string> args) {
-  try {
-    load(std::move(args));
-  } catch (const config::ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using config::test_args::errorOf;
+using config::test_args::load;
 
 TEST(AudioConfig, Defaults) {
   const auto c = load({});

@@ -2,23 +2,13 @@
 
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
+#include "config_args.hpp"
 
 namespace framewire::config {
 namespace {
 
-Config load(std::vector<std::string> args) {
-  args.insert(args.begin(), "framewire");
-  return loadConfig(args).config;
-}
-
-std::string errorOf(std::vector<std::string> args) {
-  try {
-    load(std::move(args));
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using config::test_args::errorOf;
+using config::test_args::load;
 
 std::string yamlErrorOf(const std::string& yaml) {
   Config c;

@@ -8,6 +8,7 @@
 
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
+#include "config_args.hpp"
 #include "sdp_chromium_offers.hpp"
 #include "transport/webrtc/answer_plan.hpp"
 #include "transport/webrtc/microphone_plan.hpp"
@@ -21,19 +22,8 @@ using transport::webrtc::AnswerPlan;
 using transport::webrtc::MicrophoneSlot;
 using transport::webrtc::SessionDescription;
 
-config::Config load(std::vector<std::string> args) {
-  args.insert(args.begin(), "framewire");
-  return config::loadConfig(args).config;
-}
-
-std::string errorOf(std::vector<std::string> args) {
-  try {
-    load(std::move(args));
-  } catch (const config::ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using config::test_args::errorOf;
+using config::test_args::load;
 
 TEST(MicrophoneConfig, OffByDefaultAndSetByFlagOrYaml) {
   const auto d = load({});

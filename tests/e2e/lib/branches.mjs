@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { http, startFramewire, tmpDir } from './framewire.mjs';
+import { postJson, startFramewire, tmpDir } from './framewire.mjs';
 import { RecordingSocket } from './ws_client.mjs';
 
 // Starts framewire with `yaml` (the text of a config file) plus flag options.
@@ -20,19 +20,8 @@ export async function startWithConfig(yaml, options = {}) {
   return fw;
 }
 
-export async function postSettings(base, body) {
-  const r = await http(`${base}/api/settings`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  let json = null;
-  try {
-    json = JSON.parse(r.text());
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status, json, body: r.text() };
+export function postSettings(base, body) {
+  return postJson(`${base}/api/settings`, body);
 }
 
 // A Direct client that keeps (arrival ms, bytes) per frame so a test can read its rate over

@@ -172,6 +172,17 @@ export async function getJson(url, opts) {
   return { ...r, json };
 }
 
+// POSTs `body` as JSON (an object is serialised, a string goes as it is): the status, the
+// parsed answer (null when it is not JSON) and its text.
+export async function postJson(url, body) {
+  const r = await getJson(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: r.status, json: r.json ?? null, body: r.text() };
+}
+
 // Sends raw bytes over TCP and collects the answer until the peer closes, or until
 // timeoutMs passes (then resolves with what arrived, plus closed: false).
 export function rawRequest(port, data, { timeoutMs = 5000, endAfterWrite = false } = {}) {

@@ -1,0 +1,66 @@
+// A PulseAudio server of a test's own (no hardware here): one null sink and an anonymous Unix
+// socket, nothing else. Its sink's monitor is a capture device; PULSE_SERVER points clients at it.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startFramewire, tmpDir, waitFor } from './framewire.mjs';
+
+// Ends a child this test started, by its PID, if it still runs.
+export function stopChild(child) {
+  if (child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+// Starts `pulseaudio` with a null sink named `sinkName`; the process goes into `children` so the
+// caller's after() ends it. stop() ends it and removes its directory.
+export async function startPulse(sinkName, children) {
+  const dir = tmpDir('fw-pulse-');
+  const socket = path.join(dir, 'pulse.sock');
+  const env = { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_CONFIG_HOME: dir };
+  const pa = spawn(
+    'pulseaudio',
+    ['-n', '--daemonize=no', '--exit-idle-time=-1', '--use-pid-file=false', '-L', `module-null-sink sink_name=${sinkName}`,
+      '-L', `module-native-protocol-unix auth-anonymous=1 socket=${socket}`],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(pa);
+  let log = '';
+  pa.stdout.on('data', (d) => (log += d));
+  pa.stderr.on('data', (d) => (log += d));
+  await waitFor(() => fs.existsSync(socket), { timeoutMs: 10000, what: `PulseAudio socket (${log})` });
+  const server = `unix:${socket}`;
+  return {
+    pa,
+    dir,
+    server,
+    env: { ...env, PULSE_SERVER: server },
+    log: () => log,
+    stop() {
+      stopChild(pa);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Starts framewire with `env` added to its environment (e.g. PULSE_SERVER).
+export async function startFramewireWithEnv(env, options) {
+  const saved = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  try {
+    return await startFramewire(options);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
