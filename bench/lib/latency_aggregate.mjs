@@ -38,6 +38,9 @@ export function aggregateMode(sessions, { seconds }) {
     socketToDecoded: r2(summarize(cat('socketToDecoded'))),
     sessionPresentedP50: { min: round(Math.min(...perSessionP50), 1), max: round(Math.max(...perSessionP50), 1) },
     fps: round(median(ok.map((s) => (s.activeSeconds > 0 ? s.counts.presented / s.activeSeconds : null))), 1),
+    // decoded pictures per second: what arrived and decoded, whatever the display's rate let
+    // the page present (WebRTC: getStats framesDecoded)
+    decodedFps: round(median(ok.map((s) => s.webrtc?.decodedFps ?? (s.activeSeconds > 0 && s.counts.decoded > 0 ? s.counts.decoded / s.activeSeconds : null))), 1),
     firstFrameMs: round(median(ok.map((s) => s.connectToFirstFrameMs)), 0),
     creep: creep(ok, Math.min(10000, (seconds * 1000) / 2)),
     serverCpuCores: round(median(ok.map((s) => s.serverCpu)), 2),

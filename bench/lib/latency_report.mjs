@@ -6,7 +6,7 @@ import { markdownTable, textTable } from './table.mjs';
 
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b, 2) : null);
 
-export const LATENCY_HEADERS = ['mode', 'recv p50', 'decoded p50', 'presented p50', 'p95', 'p99', 'max', 'fps', 'first frame ms', 'decode ms', 'jitter buf ms', 'creep first→last p50', 'server CPU', 'p50 / base', 'p99 / base', 'recv p50 / base'];
+export const LATENCY_HEADERS = ['mode', 'recv p50', 'decoded p50', 'presented p50', 'p95', 'p99', 'max', 'fps', 'decoded fps', 'first frame ms', 'decode ms', 'jitter buf ms', 'creep first→last p50', 'server CPU', 'p50 / base', 'p99 / base', 'recv p50 / base'];
 
 export function latencyRows(entry) {
   const b = entry.modes.baseline;
@@ -24,6 +24,7 @@ export function latencyRows(entry) {
       m.presented.p99,
       m.presented.max,
       m.fps,
+      m.decodedFps,
       m.firstFrameMs,
       decodeMs,
       m.webrtc?.jitterBufferMs,

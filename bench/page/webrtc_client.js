@@ -111,6 +111,7 @@ export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitt
       decodeMsPerFrame: per('totalDecodeTime', 'framesDecoded'),
       jitterBufferMs: per('jitterBufferDelay', 'jitterBufferEmittedCount'),
       framesDecoded: last?.framesDecoded ?? 0,
+      decodedFps: a && last && last.timestamp > a.timestamp ? ((last.framesDecoded - a.framesDecoded) * 1000) / (last.timestamp - a.timestamp) : null,
       framesDropped: last?.framesDropped ?? 0,
       nackCount: last?.nackCount ?? 0,
       pliCount: last?.pliCount ?? 0,
