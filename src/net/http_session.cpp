@@ -189,6 +189,7 @@ void HttpSession::startDeferred(Deferred deferred) {
   deferred_timer_.expires_after(deferred.timeout);
   deferred_timer_.async_wait(
       [self = shared_from_this(), id](beast::error_code ec) { self->onDeferredTimeout(id, ec); });
+  if (deferred.cancel_on_hang_up) watchForHangUp(id);
   try {
     deferred_cancel_ = deferred.start(std::move(respond), std::move(post));
   } catch (const std::exception& e) {
@@ -209,6 +210,11 @@ void HttpSession::finishDeferred(std::uint64_t id, HttpResponse response) {
 
 void HttpSession::onDeferredTimeout(std::uint64_t id, beast::error_code ec) {
   if (ec || !deferred_active_ || id != deferred_id_) return;
+  cancelDeferred();
+  send(std::move(deferred_timeout_response_));
+}
+
+void HttpSession::cancelDeferred() {
   deferred_active_ = false;
   if (deferred_cancel_) {
     try {
@@ -218,7 +224,37 @@ void HttpSession::onDeferredTimeout(std::uint64_t id, beast::error_code ec) {
     }
     deferred_cancel_ = nullptr;
   }
-  send(std::move(deferred_timeout_response_));
+}
+
+// Nothing reads the socket while a deferred answer is prepared: watch it, so a client that
+// leaves (a page navigated away or closed while its WHEP offer was being answered, an aborted
+// fetch) cancels the work now rather than at its timeout; a WHEP peer answered for nobody is
+// then removed at once instead of lingering until its connect timeout.
+void HttpSession::watchForHangUp(std::uint64_t id) {
+  stream_.socket().async_wait(
+      asio::ip::tcp::socket::wait_read,
+      [self = shared_from_this(), id](beast::error_code ec) { self->onReadableWhileDeferred(id, ec); });
+}
+
+void HttpSession::onReadableWhileDeferred(std::uint64_t id, beast::error_code ec) {
+  if (!deferred_active_ || id != deferred_id_) return;
+  if (!ec) {
+    char byte = 0;
+    beast::error_code peek_ec;
+    auto& socket = stream_.socket();
+    socket.non_blocking(true, peek_ec);
+    const std::size_t n =
+        socket.receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, peek_ec);
+    if (peek_ec == asio::error::would_block) return watchForHangUp(id);  // a spurious wake
+    // More bytes (a pipelined request): the client is still there; they are read after the
+    // answer. Not watched again: readable stays readable until then.
+    if (!peek_ec && n > 0) return;
+  }
+  spdlog::debug("{}: the client left before its deferred answer", remote_);
+  cancelDeferred();
+  deferred_timer_.cancel();
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
 }
 
 void HttpSession::send(HttpResponse response) {

@@ -40,6 +40,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void startDeferred(Deferred deferred);
   void finishDeferred(std::uint64_t id, HttpResponse response);
   void onDeferredTimeout(std::uint64_t id, boost::beast::error_code ec);
+  void watchForHangUp(std::uint64_t id);
+  void onReadableWhileDeferred(std::uint64_t id, boost::beast::error_code ec);
+  void cancelDeferred();
   void send(HttpResponse response);
   void onWrite(bool keep_alive, boost::beast::error_code ec);
   void fail(int status, std::string_view message);  // answers, then closes

@@ -37,6 +37,11 @@ struct Deferred {
   std::function<Cancel(Respond respond, Post post)> start;
   std::chrono::milliseconds timeout{5000};
   HttpResponse on_timeout;
+  // The client closing its side of the connection before the answer cancels the work and
+  // drops the connection. For answers that create something (a WHEP peer) a client that has
+  // gone can never use or end; not for reads (a half-closing client like `nc` may still
+  // wait for its snapshot).
+  bool cancel_on_hang_up = false;
 };
 
 struct Reply {

@@ -129,6 +129,7 @@ net::Reply WhepRoutes::post(const net::HttpRequest& request) {
   deferred.timeout = answer_timeout_;
   deferred.on_timeout =
       error(503, "no WebRTC answer within " + std::to_string(answer_timeout_.count()) + " ms");
+  deferred.cancel_on_hang_up = true;
   deferred.start = [this, content_type = std::string(request.header("content-type")),
                     body = request.body, branch = std::string(request.param("branch")),
                     auto_branch,

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { getJson, http, startFramewire, waitFor } from './lib/framewire.mjs';
+import { getJson, http, rawRequest, startFramewire, statusOf, waitFor } from './lib/framewire.mjs';
 import { installPeerKit, launchWebRtcBrowser, webrtcPeers } from './lib/whep.mjs';
 import { RecordingSocket } from './lib/ws_client.mjs';
 
@@ -203,4 +203,27 @@ test('/ws/events sends hello with the state, then client_joined/left for a Direc
   assert.equal(left.mode, 'direct');
   assert.ok(left.frames_sent > 0);
   await events.close();
+});
+
+test('a client that leaves before its answer leaves no peer behind (a page closed while its offer was answered)', async () => {
+  await waitFor(async () => webrtcPeers(await state()).length === 0, { timeoutMs: 20000, what: 'no peer left from earlier tests' });
+  const offer = await page.evaluate(() => fwPeers.offer());
+  const before = fw.log().split('\n').length;
+  // the whole request, then the client closes its side at once: it will never read the answer
+  const request =
+    `POST /whep HTTP/1.1\r\nHost: 127.0.0.1:${fw.port}\r\nContent-Type: application/sdp\r\n` +
+    `Content-Length: ${Buffer.byteLength(offer)}\r\n\r\n${offer}`;
+  const gone = await rawRequest(fw.port, request, { timeoutMs: 5000, endAfterWrite: true });
+  assert.equal(gone.closed, true, 'the server drops the connection');
+  assert.equal(statusOf(gone.text), null, `no answer is sent to a client that left: ${gone.text.slice(0, 200)}`);
+  await waitFor(() => /the client left before its answer; removing/.test(fw.log().split('\n').slice(before).join('\n')), {
+    timeoutMs: 10000,
+    what: 'the peer removed when it is answered',
+  });
+  await waitFor(async () => webrtcPeers(await state()).length === 0, { timeoutMs: 5000, what: 'no peer listed' });
+  // a client that stays gets its answer as before
+  const kept = await post(offer);
+  assert.equal(kept.status, 201, `POST /whep: ${kept.status} ${kept.text().slice(0, 200)}`);
+  const del = await http(`${fw.base}${kept.headers.get('location')}`, { method: 'DELETE' });
+  assert.equal(del.status, 200);
 });
