@@ -11,10 +11,11 @@
 // Once a mode has shown a picture, failures only reconnect it (with backoff).
 //
 // Test hooks: window.framewire = { mode, stats, fallbackReason, fallbacks, explicit,
-// setMode(mode), directSupported, webrtcSupported, version }.
+// setMode(mode), directSupported, directWorker, webrtcSupported, version }.
 
 import { AudioPlayer, audioSupported } from './audio_player.js';
 import { DirectPlayer, directSupported } from './direct_player.js';
+import { DirectWorkerPlayer, directWorkerSupported } from './direct_worker_player.js';
 import { MjpegPlayer } from './mjpeg_player.js';
 import { Stats } from './stats.js';
 import { MODE_LABELS, StatsOverlay } from './stats_overlay.js';
@@ -28,6 +29,9 @@ const FALLBACK_MS = clamp(Number(params.get('fallbackMs')) || 5000, 500, 60000);
 // ?branch=ID: which encoded branch Direct and WebRTC play (js/settings_panel.js sets it)
 const BRANCH = params.get('branch');
 const branchPath = (path) => (BRANCH ? `${path}?branch=${encodeURIComponent(BRANCH)}` : path);
+// Direct decodes and draws in a worker where the browser can (js/direct_worker_player.js);
+// ?worker=0 keeps it on the main thread
+const DIRECT_WORKER = params.get('worker') !== '0' && directWorkerSupported();
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -49,6 +53,7 @@ const api = {
   fallbacks: [], // [{from, to, reason}]
   explicit: false,
   directSupported: canDirect,
+  directWorker: DIRECT_WORKER, // stats.decodeThread says where Direct actually runs
   webrtcSupported: canWebRtc,
   setMode: (mode) => choose(mode),
   audio: audioPlayer ? audioPlayer.values : null, // Direct sound counters (audio_player.js)
@@ -165,7 +170,8 @@ function run(mode) {
       },
     });
   } else if (mode === 'direct') {
-    p = new DirectPlayer({ canvas, stats, onStatus, path: branchPath('/ws/direct'), audio: audioPlayer });
+    const Player = DIRECT_WORKER ? DirectWorkerPlayer : DirectPlayer;
+    p = new Player({ canvas, stats, onStatus, path: branchPath('/ws/direct'), audio: audioPlayer });
   } else {
     p = new MjpegPlayer({ img, stats, onStatus });
   }

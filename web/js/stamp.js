@@ -78,7 +78,8 @@ export function stampLatencyMs(value, nowUs = wallClockMicros()) {
 // the 640x16 band into a small canvas of its own so the big video canvas stays on the GPU.
 export class StampReader {
   constructor() {
-    this.canvas = document.createElement('canvas');
+    // a page's canvas element, or an OffscreenCanvas in a worker (the Direct worker)
+    this.canvas = typeof document !== 'undefined' ? document.createElement('canvas') : new OffscreenCanvas(STAMP_WIDTH, STAMP_HEIGHT);
     this.canvas.width = STAMP_WIDTH;
     this.canvas.height = STAMP_HEIGHT;
     this.ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false });

@@ -23,9 +23,10 @@ export class Stats {
       codec: null,
       reconnects: 0,
       status: 'idle',
+      decodeThread: null, // Direct: 'worker' or 'main', where decode and draw run
       // WebRTC (from getStats, per-second deltas where it says "Ms")
       jitterBufferMs: null, // jitterBufferDelay / jitterBufferEmittedCount
-      decodeMs: null, // totalDecodeTime / framesDecoded
+      decodeMs: null, // totalDecodeTime / framesDecoded; Direct: socket → decoded, smoothed
       packetsLost: null,
       nacks: null, // NACKs sent
       plis: null, // PLIs sent
@@ -57,14 +58,14 @@ export class Stats {
     this.externalKbps = null;
   }
 
-  received(bytes) {
-    this.values.framesReceived++;
+  received(bytes, n = 1) {
+    this.values.framesReceived += n;
     this.values.bytesReceived += bytes;
     this.windowBytes += bytes;
   }
 
-  decoded() {
-    this.values.framesDecoded++;
+  decoded(n = 1) {
+    this.values.framesDecoded += n;
   }
 
   dropped(n = 1) {
