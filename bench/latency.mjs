@@ -20,11 +20,13 @@ import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.
 import { renderChart } from './lib/chart.mjs';
 
 const USAGE = `usage: node bench/latency.mjs [--sessions N] [--seconds S] [--configs WxH@FPS:KBPS:GOP,...]
-  [--modes webrtc,direct,mjpeg] [--jitter-target MS] [--offer-wait MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
+  [--modes webrtc,direct,direct-worker,mjpeg] [--jitter-target MS] [--page-busy MS] [--offer-wait MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
   [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]
   --variant: a second framewire per variant, started with extra ARGS (e.g. 'nopd=--webrtc-playout-delay false'),
   measured for --variant-modes as rows "<mode> NAME", in the same run. In ARGS, KEY=VALUE sets an
-  environment variable (e.g. FRAMEWIRE_BENCH_SINK_SYNC=1) and @PATH runs another framewire binary`;
+  environment variable (e.g. FRAMEWIRE_BENCH_SINK_SYNC=1) and @PATH runs another framewire binary
+  --page-busy MS: the Direct rows again ("<mode> busyMS") with the page's main thread kept busy MS ms
+  in every 16 ms (a page with more to do than the bench's)`;
 
 const opts = parseArgs(
   process.argv.slice(2),
@@ -32,9 +34,10 @@ const opts = parseArgs(
     sessions: 2,
     seconds: 5,
     configs: '1280x720@60:4000:0,1280x720@60:4000:60,1920x1080@60:8000:0,1920x1080@60:8000:60',
-    modes: 'webrtc,direct,mjpeg',
+    modes: 'webrtc,direct,direct-worker,mjpeg',
     baseline: true,
     'jitter-target': '',
+    'page-busy': '',
     'offer-wait': 0,
     variant: '',
     'variant-modes': 'webrtc',
@@ -111,13 +114,18 @@ for (const config of configs) {
       const jbt = Number(opts['jitter-target']);
       for (const p of plan.filter((x) => x.mode === 'webrtc')) plan.push({ ...p, key: `${p.key} jbt${jbt}`, jitterBufferTarget: jbt });
     }
+    // --page-busy: the Direct rows again with a busy main thread (what a worker is for)
+    if (opts['page-busy'] !== '') {
+      const busy = Number(opts['page-busy']);
+      for (const p of plan.filter((x) => x.mode.startsWith('direct'))) plan.push({ ...p, key: `${p.key} busy${busy}`, pageBusyMs: busy });
+    }
     // Round robin (session i of every row, then i + 1): a change in the machine's load
     // touches every row alike instead of whichever row ran during it.
     const sessions = new Map(plan.map((p) => [p.key, []]));
     for (let i = 0; i < opts.sessions; i++) {
       for (const p of plan) {
         process.stderr.write(`bench: ${config.label} session ${i + 1}/${opts.sessions} ${p.key}          \r`);
-        sessions.get(p.key).push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null, offerWaitMs: Number(opts['offer-wait']) }));
+        sessions.get(p.key).push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null, pageBusyMs: p.pageBusyMs ?? 0, offerWaitMs: Number(opts['offer-wait']) }));
       }
     }
     for (const p of plan) {

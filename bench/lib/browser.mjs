@@ -15,6 +15,8 @@ const files = {
   'bench.js': path.join(benchDir, 'page', 'bench.js'),
   'recorder.js': path.join(benchDir, 'page', 'recorder.js'),
   'direct_client.js': path.join(benchDir, 'page', 'direct_client.js'),
+  'direct_worker_client.js': path.join(benchDir, 'page', 'direct_worker_client.js'),
+  'direct_worker.js': path.join(benchDir, 'page', 'direct_worker.js'),
   'mjpeg_client.js': path.join(benchDir, 'page', 'mjpeg_client.js'),
   'webrtc_client.js': path.join(benchDir, 'page', 'webrtc_client.js'),
   'webrtc_load.js': path.join(benchDir, 'page', 'webrtc_load.js'),
@@ -62,7 +64,7 @@ export async function launchBrowser() {
 }
 
 // One session: a fresh page at the server's origin, one run, the page closed again.
-export async function runSession(browser, base, { mode, seconds, path: p, jitterBufferTarget = null, offerWaitMs = 0 }) {
+export async function runSession(browser, base, { mode, seconds, path: p, jitterBufferTarget = null, pageBusyMs = 0, offerWaitMs = 0 }) {
   const page = await browser.context.newPage();
   try {
     await page.goto(`${base}/__bench/bench.html`);
@@ -72,7 +74,7 @@ export async function runSession(browser, base, { mode, seconds, path: p, jitter
     const limit = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`session did not end within ${seconds + 30} s`)), (seconds + 30) * 1000);
     });
-    return await Promise.race([page.evaluate((opts) => window.bench.run(opts), { mode, seconds, path: p, jitterBufferTarget, offerWaitMs }), limit]).finally(() => clearTimeout(timer));
+    return await Promise.race([page.evaluate((opts) => window.bench.run(opts), { mode, seconds, path: p, jitterBufferTarget, pageBusyMs, offerWaitMs }), limit]).finally(() => clearTimeout(timer));
   } finally {
     await page.close().catch(() => {});
   }

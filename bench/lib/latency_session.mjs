@@ -29,10 +29,10 @@ async function baselineStages(base) {
   return s.encode_us ? { encode: ms(s.encode_us.p50) } : null;
 }
 
-export async function measureSession(browser, server, { mode, seconds, isBaseline, jitterBufferTarget = null, offerWaitMs = 0 }) {
+export async function measureSession(browser, server, { mode, seconds, isBaseline, jitterBufferTarget = null, pageBusyMs = 0, offerWaitMs = 0 }) {
   const cpu = cpuWindow(server.pid);
   const path = mode === 'webrtc' ? '/whep' : undefined;
-  const session = runSession(browser, server.base, { mode, seconds, path, jitterBufferTarget, offerWaitMs });
+  const session = runSession(browser, server.base, { mode, seconds, path, jitterBufferTarget, pageBusyMs, offerWaitMs });
   let stages = null;
   // sample the stages while the viewer is still connected (they cover the last 256 frames)
   // (the baseline keeps its last viewer's encode times, so it is asked afterwards)

@@ -3,12 +3,15 @@
 
 import { Recorder } from './recorder.js';
 import { runDirect } from './direct_client.js';
+import { runDirectWorker } from './direct_worker_client.js';
 import { runMjpeg } from './mjpeg_client.js';
 import { runWebrtc } from './webrtc_client.js';
 import { runWebrtcLoad } from './webrtc_load.js';
 
 const runners = {
   direct: runDirect,
+  // the same client in a worker, drawing on an OffscreenCanvas (the app's default player)
+  'direct-worker': runDirectWorker,
   // Direct decoded the same way, presented through a <video> (see VideoPresenter)
   'direct-video': (o) => runDirect({ ...o, present: 'video' }),
   // Direct decoded but neither read nor drawn: what the page's own work costs
@@ -20,16 +23,32 @@ const runners = {
   webrtc: runWebrtc,
 };
 
+// Keeps the main thread busy `ms` ms in every 16 ms (--page-busy): a page with more to do than
+// this one (layout, overlays, other scripts). Returns the function that stops it.
+function busyMainThread(ms) {
+  if (!(ms > 0)) return () => {};
+  const timer = setInterval(() => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  }, 16);
+  return () => clearInterval(timer);
+}
+
 window.bench = {
   ready: true,
   // fan-out load: many WHEP peers in this page
   runWebrtcLoad,
-  async run({ mode, seconds, path, jitterBufferTarget = null, offerWaitMs = 0 }) {
+  async run({ mode, seconds, path, jitterBufferTarget = null, pageBusyMs = 0, offerWaitMs = 0 }) {
     const runner = runners[mode];
     if (!runner) throw new Error(`unknown mode ${mode}`);
     const recorder = new Recorder();
     const canvas = document.getElementById('screen');
     const video = document.getElementById('video');
-    return runner({ recorder, canvas, video, seconds, path, jitterBufferTarget, offerWaitMs });
+    const stopBusy = busyMainThread(pageBusyMs);
+    try {
+      return await runner({ recorder, canvas, video, seconds, path, jitterBufferTarget, offerWaitMs });
+    } finally {
+      stopBusy();
+    }
   },
 };

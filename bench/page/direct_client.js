@@ -4,7 +4,7 @@
 
 import { CanvasPresenter, perfToWallUs } from './recorder.js';
 
-// The app's backlog policy (web/js/direct_player.js), so the bench measures what users get:
+// The app's backlog policy (web/js/direct_session.js), so the bench measures what users get:
 // at a keyframe with this many chunks queued, drop the backlog; past the second, ask for one.
 const BACKLOG_RESET = 3;
 const BACKLOG_REQUEST_KEY = 12;
@@ -74,7 +74,7 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
       arrivals.delete(frame.timestamp);
     }
     if (!presenter) return frame.close();
-    // the app's policy (web/js/direct_player.js): a frame with newer chunks queued behind it is
+    // the app's policy (web/js/direct_worker.js, direct_player.js): a frame with newer chunks queued behind it is
     // stale; skip its draw, the newest one is drawn
     if (decoder && decoder.decodeQueueSize > 0) {
       recorder.counts.staleSkipped = (recorder.counts.staleSkipped ?? 0) + 1;
