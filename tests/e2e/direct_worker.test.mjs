@@ -70,6 +70,7 @@ test('Direct decodes and draws in a worker in Chromium; the overlay gets its num
     assert.ok(s.framesDecoded >= s.framesDrawn, `decoded ${s.framesDecoded}, drawn ${s.framesDrawn}`);
     assert.ok(s.bytesReceived > 0 && s.framesReceived > 0);
     assert.ok(Number.isFinite(s.decodeMs) && s.decodeMs >= 0, `decode ms ${s.decodeMs}`);
+    assert.ok(Number.isFinite(s.firstFrameMs) && s.firstFrameMs >= 0, `first frame ${s.firstFrameMs} ms`);
     assert.ok(await canvasTransferred(page), 'the page canvas still has its own 2D context: no OffscreenCanvas');
     assert.equal(directWorkers(page).length, 1, `workers: ${page.workers().map((w) => w.url())}`);
     // the overlay shows what the worker posts
@@ -81,7 +82,7 @@ test('Direct decodes and draws in a worker in Chromium; the overlay gets its num
     await waitFor(async () => Number.isFinite(Number.parseFloat(await page.textContent('#stat-rtt'))), { timeoutMs: 10000, what: 'rtt (ping/pong in the worker)' });
     const samples = await page.evaluate(() => window.framewire.stats.latencySamples.slice(-120));
     for (const ms of samples) assert.ok(ms > -2 && ms < 5000, `latency sample ${ms} ms`);
-    t.diagnostic(`worker: stamp latency median ${median(samples)} ms (n=${samples.length}), overlay fps ${fps}, socket→decoded ${s.decodeMs} ms, dropped ${s.framesDropped}`);
+    t.diagnostic(`worker: stamp latency median ${median(samples)} ms (n=${samples.length}), overlay fps ${fps}, socket→decoded ${s.decodeMs} ms, first frame ${s.firstFrameMs} ms (worker start-up included), dropped ${s.framesDropped}`);
   } finally {
     await page.close();
   }
@@ -98,7 +99,8 @@ test('?worker=0: the main-thread player still plays', async (t) => {
     assert.equal(directWorkers(page).length, 0, 'no Direct worker with ?worker=0');
     assert.equal(await canvasTransferred(page), false, 'the canvas stays the page\'s');
     const samples = await page.evaluate(() => window.framewire.stats.latencySamples.slice(-120));
-    t.diagnostic(`main thread: stamp latency median ${median(samples)} ms (n=${samples.length}), socket→decoded ${s.decodeMs} ms`);
+    assert.ok(Number.isFinite(s.firstFrameMs) && s.firstFrameMs >= 0, `first frame ${s.firstFrameMs} ms`);
+    t.diagnostic(`main thread: stamp latency median ${median(samples)} ms (n=${samples.length}), socket→decoded ${s.decodeMs} ms, first frame ${s.firstFrameMs} ms`);
   } finally {
     await page.close();
   }

@@ -47,6 +47,7 @@ export class DirectPlayer {
 
   start() {
     this.running = true;
+    this.startedAt = performance.now();
     this.stats.values.decodeThread = 'main';
     this.session.start();
     const draw = () => {
@@ -98,6 +99,7 @@ export class DirectPlayer {
     }
     this.ctx.drawImage(frame, 0, 0, w, h);
     this.stats.drawn(w, h);
+    if (this.stats.values.firstFrameMs === null) this.stats.values.firstFrameMs = Math.round(performance.now() - this.startedAt);
     readStampAndClose(this, frame, w, h, wallClockMicros());
   }
 }

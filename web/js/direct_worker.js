@@ -30,6 +30,7 @@ class StatsBatch {
       keyframeRequests: 0,
       reconnects: 0, // since this worker started
       decodeMs: null,
+      firstDrawWallMs: null, // wall-clock ms of the first frame drawn (the page's first frame time)
     };
     this.clear();
   }
@@ -139,7 +140,12 @@ class DirectWorker {
     // this task, straight to the compositor: the page's main thread is not involved
     this.ctx.drawImage(frame, 0, 0, w, h);
     this.stats.drawn(w, h);
-    readStampAndClose(this, frame, w, h, wallClockMicros());
+    const nowUs = wallClockMicros();
+    readStampAndClose(this, frame, w, h, nowUs);
+    if (this.stats.values.firstDrawWallMs === null) {
+      this.stats.values.firstDrawWallMs = nowUs / 1000;
+      this.flush(); // the first picture: tell the page now, not with the next batch
+    }
   }
 
   // Posts what changed since the last batch; nothing when nothing did.

@@ -43,6 +43,7 @@ export class DirectWorkerPlayer {
 
   start() {
     this.running = true;
+    this.startWallMs = performance.timeOrigin + performance.now();
     this.reconnectsAtStart = this.stats.values.reconnects;
     this.stats.values.decodeThread = 'worker';
     this.canvas = freshCanvas(this.canvas);
@@ -111,7 +112,10 @@ export class DirectWorkerPlayer {
     if (d.drawn > 0) s.drawn(d.width, d.height, d.drawn);
     for (const ms of d.latency) s.latency(ms);
     const statusChanged = values.status !== s.values.status;
-    Object.assign(s.values, values, { reconnects: this.reconnectsAtStart + values.reconnects });
+    const { firstDrawWallMs, ...rest } = values;
+    Object.assign(s.values, rest, { reconnects: this.reconnectsAtStart + values.reconnects });
+    // start (worker start-up included) → first frame drawn, on the wall clock both threads share
+    if (firstDrawWallMs !== null && s.values.firstFrameMs === null) s.values.firstFrameMs = Math.round(firstDrawWallMs - this.startWallMs);
     if (statusChanged) this.onStatus(values.status);
   }
 }

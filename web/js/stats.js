@@ -33,7 +33,7 @@ export class Stats {
       firs: null,
       answerMs: null, // POST /whep to its answer
       connectMs: null, // POST /whep to ICE+DTLS connected
-      firstFrameMs: null, // POST /whep to the first presented frame
+      firstFrameMs: null, // POST /whep (Direct: the player's start) to the first presented frame
       connectionState: null,
       iceState: null,
       decoder: null,
