@@ -6,6 +6,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <nice/agent.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <sstream>
@@ -143,13 +144,18 @@ std::string BaselinePeer::answer(const std::string& offer_sdp, std::string* erro
   }
   const unsigned key_int = settings_.gop > 0 ? static_cast<unsigned>(settings_.gop) : 1u << 30;
   std::ostringstream desc;
-  // The same picture and encoder settings as framewire's test source and H.264 branch.
+  // The same picture and encoder settings as framewire's test source and H.264 branch. The
+  // overlays must match src/media/test_source.cpp exactly (font, auto-resize): drawing the text
+  // is a large part of the source's cost per frame, which both pay on the encoding thread.
+  const int font = std::max(12, settings_.height / 24);
   desc << "videotestsrc is-live=true pattern=smpte horizontal-speed=4 "
        << "! video/x-raw,format=I420,width=" << settings_.width << ",height=" << settings_.height
        << ",framerate=" << settings_.fps << "/1,pixel-aspect-ratio=1/1 "
        << "! clockoverlay halignment=right valignment=bottom shaded-background=true "
+       << "auto-resize=false time-format=\"%H:%M:%S\" font-desc=\"Sans " << font << "\" "
        << "! timeoverlay name=lastoverlay halignment=left valignment=bottom "
-          "shaded-background=true "
+          "shaded-background=true auto-resize=false font-desc=\"Sans "
+       << font << "\" "
        << "! x264enc name=encoder tune=zerolatency speed-preset=" << settings_.preset
        << " bitrate=" << settings_.bitrate_kbps << " bframes=0 key-int-max=" << key_int
        << " byte-stream=true "
