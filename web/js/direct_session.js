@@ -29,8 +29,11 @@ export class DirectSession {
   // onStatus(text): the status changed (stats.values.status holds the short form).
   // onAudioConfig(msg), onAudio(captureUs, buffer): the audio announcement and each audio
   //   message (the whole ArrayBuffer; the Opus packet starts at HEADER_BYTES).
-  constructor({ url, stats, onFrame, onStatus = () => {}, onAudioConfig = null, onAudio = null, onWarning = () => {} }) {
+  // early: { ws, messages } a socket to this url opened before the session existed (the
+  //   worker opens it while its modules load) and what it received meanwhile; used once.
+  constructor({ url, stats, onFrame, onStatus = () => {}, onAudioConfig = null, onAudio = null, onWarning = () => {}, early = null }) {
     this.url = url;
+    this.early = early;
     this.stats = stats;
     this.onFrame = onFrame;
     this.onStatus = onStatus;
@@ -74,23 +77,30 @@ export class DirectSession {
 
   connect() {
     if (!this.running) return;
-    const ws = new WebSocket(this.url);
+    const early = this.early;
+    this.early = null;
+    const ws = early ? early.ws : new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.lastMessage = performance.now();
     this.setStatus('connecting');
-    ws.onmessage = (ev) => {
+    const onMessage = (data) => {
       if (ws !== this.ws) return;
       this.lastMessage = performance.now();
-      if (typeof ev.data === 'string') this.onText(ev.data);
-      else this.onBinary(ev.data);
+      if (typeof data === 'string') this.onText(data);
+      else this.onBinary(data);
     };
+    ws.onmessage = (ev) => onMessage(ev.data);
     ws.onclose = () => {
       if (ws !== this.ws) return;
       this.ws = null;
       this.reconnectLater('disconnected');
     };
     ws.onerror = () => {}; // onclose follows
+    if (early) {
+      for (const data of early.messages) onMessage(data);
+      if (ws.readyState === WebSocket.CLOSED && ws === this.ws) ws.onclose();
+    }
   }
 
   reconnectLater(reason) {

@@ -1,178 +1,42 @@
-// The Direct worker (a module worker started by direct_worker_player.js): it owns the Direct
-// WebSocket, the VideoDecoder and the page's canvas (an OffscreenCanvas transferred to it), so
-// receiving, decoding and drawing never wait behind the page's main thread (layout, the
-// overlay, other scripts). Each decoded frame is drawn at once, newest wins (no queue): a
-// frame with newer chunks queued behind it is stale and dropped, and the worker's next
-// animation frame draws what is left in the one-slot mailbox.
+// The Direct worker's entry script (started by direct_worker_player.js as a module worker).
+// It has no static imports, so it runs as soon as this one file is fetched: on the page's
+// {type: 'start'} it opens the Direct WebSocket at once and keeps what arrives, while the
+// player (direct_worker_main.js and its modules) loads; the player then takes the socket over.
+// A worker's start-up and its module loads are slow on a busy machine (100-400 ms each were
+// seen at load 14); this way the socket's connect and the server's first keyframe overlap them.
 //
-// To the page: {type: 'stats'} batches every BATCH_MS (counters since the last batch, the
-// stamp latency samples, and the current values: status, codec, rtt, decode ms...), at once
-// when the status changes; the audio announcement and each audio message, which the page
-// plays (audio_player.js); warnings for its console; {type: 'unsupported'} when this worker
-// has no VideoDecoder (the page then plays on its main thread).
-// From the page: {type: 'start', url, canvas, audio}, {type: 'stop'}.
+// From the page: {type: 'start', url, canvas, audio}, {type: 'stop'}. To the page: what
+// direct_worker_main.js posts, {type: 'unsupported'} when this worker has no VideoDecoder (the
+// page then plays on its main thread), {type: 'failed'} when the player could not load.
 
-import { DirectSession } from './direct_session.js';
-import { readStampAndClose } from './frame_stamp.js';
-import { StampReader, wallClockMicros } from './stamp.js';
-
-const BATCH_MS = 100;
-
-// The counters stats.js keeps, gathered here and sent in batches; `values` are the fields the
-// session sets (status, codec, rttMs, decodeQueue, keyframeRequests, reconnects, decodeMs).
-class StatsBatch {
-  constructor() {
-    this.values = {
-      status: 'connecting',
-      codec: null,
-      rttMs: null,
-      decodeQueue: 0,
-      keyframeRequests: 0,
-      reconnects: 0, // since this worker started
-      decodeMs: null,
-      firstDrawWallMs: null, // wall-clock ms of the first frame drawn (the page's first frame time)
-    };
-    this.clear();
-  }
-
-  clear() {
-    this.d = { received: 0, bytes: 0, decoded: 0, dropped: 0, drawn: 0, width: 0, height: 0, latency: [] };
-  }
-
-  received(bytes) {
-    this.d.received++;
-    this.d.bytes += bytes;
-  }
-
-  decoded() {
-    this.d.decoded++;
-  }
-
-  dropped(n = 1) {
-    this.d.dropped += n;
-  }
-
-  drawn(width, height) {
-    this.d.drawn++;
-    this.d.width = width;
-    this.d.height = height;
-  }
-
-  latency(ms) {
-    this.d.latency.push(ms);
-  }
-}
-
-class DirectWorker {
-  constructor({ url, canvas, audio }) {
-    this.canvas = canvas;
-    this.ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
-    this.stats = new StatsBatch();
-    this.stampReader = new StampReader();
-    this.pending = null; // newest decoded VideoFrame not yet drawn
-    this.rafPending = false;
-    this.running = false;
-    this.sentValues = '';
-    this.session = new DirectSession({
-      url,
-      stats: this.stats,
-      onStatus: () => this.flush(),
-      onFrame: (frame) => this.onFrame(frame),
-      onAudioConfig: audio ? (msg) => postMessage({ type: 'audio-config', msg }) : null,
-      onAudio: audio ? (captureUs, buf) => postMessage({ type: 'audio', captureUs, buf }, [buf]) : null,
-      onWarning: (text, e) => postMessage({ type: 'warning', text, error: String(e?.message ?? e) }),
-    });
-  }
-
-  start() {
-    this.running = true;
-    this.session.start();
-    this.timer = setInterval(() => this.flush(), BATCH_MS);
-  }
-
-  stop() {
-    this.running = false;
-    clearInterval(this.timer);
-    this.session.stop();
-    if (this.pending) this.pending.close();
-    this.pending = null;
-    this.flush();
-  }
-
-  onFrame(frame) {
-    if (!this.running) {
-      frame.close();
-      return;
-    }
-    if (this.pending) {
-      this.pending.close();
-      this.stats.dropped();
-    }
-    this.pending = frame;
-    if (this.session.decodeQueueSize === 0) this.drawPending();
-    else this.drawAtNextAnimationFrame();
-  }
-
-  // A stale frame waits for the newer ones; if none comes out first, the next animation frame
-  // draws it (as the main-thread player's requestAnimationFrame loop does).
-  drawAtNextAnimationFrame() {
-    if (this.rafPending) return;
-    this.rafPending = true;
-    const draw = () => {
-      this.rafPending = false;
-      if (this.running) this.drawPending();
-    };
-    if (typeof self.requestAnimationFrame === 'function') self.requestAnimationFrame(draw);
-    else setTimeout(draw, 16);
-  }
-
-  drawPending() {
-    const frame = this.pending;
-    if (!frame) return;
-    this.pending = null;
-    const w = frame.displayWidth;
-    const h = frame.displayHeight;
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-    }
-    // an OffscreenCanvas from transferControlToOffscreen commits what is drawn at the end of
-    // this task, straight to the compositor: the page's main thread is not involved
-    this.ctx.drawImage(frame, 0, 0, w, h);
-    this.stats.drawn(w, h);
-    const nowUs = wallClockMicros();
-    readStampAndClose(this, frame, w, h, nowUs);
-    if (this.stats.values.firstDrawWallMs === null) {
-      this.stats.values.firstDrawWallMs = nowUs / 1000;
-      this.flush(); // the first picture: tell the page now, not with the next batch
-    }
-  }
-
-  // Posts what changed since the last batch; nothing when nothing did.
-  flush() {
-    const { d, values } = this.stats;
-    const json = JSON.stringify(values);
-    if (d.received === 0 && d.decoded === 0 && d.dropped === 0 && d.drawn === 0 && d.latency.length === 0 && json === this.sentValues) return;
-    this.sentValues = json;
-    postMessage({ type: 'stats', d, values });
-    this.stats.clear();
-  }
-}
-
-let worker = null;
+let player = null;
+let early = null; // { ws, messages } until the player takes the socket
+let stopped = false;
 
 self.onmessage = (ev) => {
   const msg = ev.data;
-  if (msg.type === 'start' && !worker) {
+  if (msg.type === 'start' && !early && !player) {
     if (typeof self.VideoDecoder !== 'function' || typeof self.EncodedVideoChunk !== 'function') {
       postMessage({ type: 'unsupported', reason: 'no VideoDecoder in workers' });
       return;
     }
-    worker = new DirectWorker(msg);
-    worker.start();
+    const ws = new WebSocket(msg.url);
+    ws.binaryType = 'arraybuffer';
+    early = { ws, messages: [] };
+    ws.onmessage = (e) => early.messages.push(e.data);
+    import('./direct_worker_main.js').then(
+      ({ startDirectWorker }) => {
+        if (stopped) return;
+        player = startDirectWorker(msg, early);
+        early = null;
+      },
+      (e) => postMessage({ type: 'failed', reason: `the Direct worker could not load: ${e?.message ?? e}` }),
+    );
   } else if (msg.type === 'stop') {
-    if (worker) worker.stop();
-    worker = null;
+    stopped = true;
+    if (player) player.stop();
+    else if (early) early.ws.close();
+    player = early = null;
     self.close();
   }
 };

@@ -1,13 +1,18 @@
 // Direct mode with decode and draw off the main thread (the default where the browser can):
-// the page's canvas becomes an OffscreenCanvas owned by a worker (direct_worker.js), which
-// also owns the WebSocket and the VideoDecoder. The main thread only applies the worker's
-// stats batches to the overlay's numbers and plays the sound (audio_player.js, Web Audio)
-// from the audio messages the worker hands over.
+// a worker (direct_worker.js) owns the WebSocket, the VideoDecoder and a canvas of its own (an
+// OffscreenCanvas). The main thread only applies the worker's stats batches to the overlay's
+// numbers and plays the sound (audio_player.js, Web Audio) from the audio messages the worker
+// hands over.
+//
+// A worker takes from 100 ms to over a second to start on a busy machine (thread, script,
+// modules), so the main-thread player (direct_player.js) plays at once, and the worker starts
+// beside it on a fresh hidden canvas; when the worker has drawn its first picture, its canvas
+// takes the page canvas's place (same id) and the main-thread player stops. Where the worker
+// cannot play (no VideoDecoder in workers, it fails to load), the main-thread player simply
+// goes on. During the hand-over the server counts two Direct clients for a moment.
 //
 // A canvas can be handed to a worker only once, and not after a 2D context was taken on it:
-// each start replaces the page's canvas element with a fresh copy (same id and attributes)
-// and transfers that one. Where the worker turns out to have no VideoDecoder, or cannot start,
-// the player falls back to the main-thread player (direct_player.js) on another fresh canvas.
+// each start replaces the page's canvas element with fresh copies (same id and attributes).
 
 import { DirectPlayer, directUrl } from './direct_player.js';
 import { HEADER_BYTES } from './direct_session.js';
@@ -30,36 +35,42 @@ function freshCanvas(canvas) {
 export class DirectWorkerPlayer {
   constructor({ canvas, stats, onStatus = () => {}, path = '/ws/direct', audio = null }) {
     this.options = { stats, onStatus, path, audio };
-    this.canvas = canvas;
+    this.canvas = canvas; // the page's canvas (#video-canvas)
     this.stats = stats;
     this.onStatus = onStatus;
     this.audio = audio;
     this.url = directUrl(path, !!audio);
     this.worker = null;
-    this.fallback = null; // the main-thread player, when the worker cannot play
+    this.workerCanvas = null; // the worker's, hidden until its first picture
+    this.main = null; // the main-thread player: until the hand-over, or for good
+    this.handedOver = false;
+    this.workerAudioConfig = null; // the worker socket's audio announcement, for the hand-over
     this.lastError = null; // the worker's last warning (app.js names it when it falls back)
     this.running = false;
   }
 
   start() {
     this.running = true;
-    this.startWallMs = performance.timeOrigin + performance.now();
-    this.reconnectsAtStart = this.stats.values.reconnects;
-    this.stats.values.decodeThread = 'worker';
     this.canvas = freshCanvas(this.canvas);
+    this.main = new DirectPlayer({ canvas: this.canvas, ...this.options });
+    this.main.start();
+    const wc = this.canvas.cloneNode(false);
+    wc.removeAttribute('id');
+    wc.hidden = true;
+    this.canvas.after(wc);
+    this.workerCanvas = wc;
     let offscreen;
     try {
-      offscreen = this.canvas.transferControlToOffscreen();
+      offscreen = wc.transferControlToOffscreen();
       this.worker = new Worker(new URL('./direct_worker.js', import.meta.url), { type: 'module', name: 'framewire-direct' });
     } catch (e) {
-      this.fallBack(`cannot start the Direct worker: ${e.message ?? e}`);
+      this.keepMainThread(`cannot start the Direct worker: ${e.message ?? e}`);
       return;
     }
     this.worker.onmessage = (ev) => this.onMessage(ev.data);
     this.worker.onerror = (ev) => {
       ev.preventDefault?.();
-      // a worker that never drew (e.g. no module workers) is replaced by the main thread
-      if (this.stats.values.framesDrawn === 0) this.fallBack(`Direct worker failed: ${ev.message ?? 'error'}`);
+      if (!this.handedOver) this.keepMainThread(`Direct worker failed: ${ev.message ?? 'error'}`);
       else console.warn('Direct worker error', ev.message);
     };
     this.worker.postMessage({ type: 'start', url: this.url, canvas: offscreen, audio: !!this.audio }, [offscreen]);
@@ -68,8 +79,9 @@ export class DirectWorkerPlayer {
   stop() {
     this.running = false;
     this.stopWorker();
-    if (this.fallback) this.fallback.stop();
-    this.fallback = null;
+    if (this.main) this.main.stop();
+    this.main = null;
+    if (!this.handedOver && this.workerCanvas) this.workerCanvas.remove();
     if (this.audio) this.audio.close();
   }
 
@@ -83,27 +95,50 @@ export class DirectWorkerPlayer {
     setTimeout(() => worker.terminate(), 1000);
   }
 
-  fallBack(reason) {
-    if (!this.running || this.fallback) return;
+  // The worker cannot play: the main-thread player, already playing, goes on.
+  keepMainThread(reason) {
+    if (!this.running || this.handedOver) return;
     console.info(`framewire: Direct decodes on the main thread: ${reason}`);
     this.stopWorker();
-    this.canvas = freshCanvas(this.canvas);
-    this.fallback = new DirectPlayer({ canvas: this.canvas, ...this.options });
-    this.fallback.start();
+    if (this.workerCanvas) this.workerCanvas.remove();
+    this.workerCanvas = null;
+  }
+
+  // The worker has drawn its first picture: its canvas takes the page canvas's place.
+  handOver(values) {
+    this.handedOver = true;
+    this.main.stop(); // its socket, decoder and the sound's decoder
+    this.main = null;
+    const old = this.canvas;
+    const wc = this.workerCanvas;
+    wc.hidden = old.hidden;
+    old.remove();
+    wc.id = old.id;
+    this.canvas = wc;
+    if (this.audio && this.workerAudioConfig) this.audio.configure(this.workerAudioConfig);
+    this.reconnectBase = this.stats.values.reconnects - values.reconnects;
+    this.stats.values.decodeThread = 'worker';
   }
 
   onMessage(msg) {
     if (!this.running) return;
-    if (msg.type === 'stats') this.applyStats(msg);
-    else if (msg.type === 'audio' && this.audio) this.audio.decode(msg.captureUs, new Uint8Array(msg.buf, HEADER_BYTES));
-    else if (msg.type === 'audio-config' && this.audio) this.audio.configure(msg.msg);
-    else if (msg.type === 'warning') {
+    if (msg.type === 'stats') {
+      if (!this.handedOver && msg.values.firstDrawWallMs !== null) this.handOver(msg.values);
+      if (this.handedOver) this.applyStats(msg);
+    } else if (msg.type === 'audio') {
+      if (this.handedOver && this.audio) this.audio.decode(msg.captureUs, new Uint8Array(msg.buf, HEADER_BYTES));
+    } else if (msg.type === 'audio-config') {
+      this.workerAudioConfig = msg.msg;
+      if (this.handedOver && this.audio) this.audio.configure(msg.msg);
+    } else if (msg.type === 'warning') {
       console.warn(`Direct worker: ${msg.text}`, msg.error);
       this.lastError = this.stats.values.lastError = `${msg.text}: ${msg.error}`;
+    } else if (msg.type === 'unsupported' || msg.type === 'failed') {
+      this.keepMainThread(msg.reason);
     }
-    else if (msg.type === 'unsupported') this.fallBack(msg.reason);
   }
 
+  // A batch from the worker (after the hand-over; the counters are since the last batch).
   applyStats({ d, values }) {
     const s = this.stats;
     if (d.received > 0) s.received(d.bytes, d.received);
@@ -113,9 +148,8 @@ export class DirectWorkerPlayer {
     for (const ms of d.latency) s.latency(ms);
     const statusChanged = values.status !== s.values.status;
     const { firstDrawWallMs, ...rest } = values;
-    Object.assign(s.values, rest, { reconnects: this.reconnectsAtStart + values.reconnects });
-    // start (worker start-up included) → first frame drawn, on the wall clock both threads share
-    if (firstDrawWallMs !== null && s.values.firstFrameMs === null) s.values.firstFrameMs = Math.round(firstDrawWallMs - this.startWallMs);
+    // firstFrameMs stays the main-thread player's: the page's first picture
+    Object.assign(s.values, rest, { reconnects: this.reconnectBase + values.reconnects });
     if (statusChanged) this.onStatus(values.status);
   }
 }
