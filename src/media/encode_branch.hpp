@@ -48,7 +48,7 @@ struct BranchSpec {
   // thread that falls behind the frame rate with encoding a third of its time (a busy machine
   // gives one thread too small a share), falls back to the queued path (encoding and capture
   // overlap again) for at least 10 s, until encoding is quick again. false:
-  // frames are queued to the appsrc's own thread (at most 2, oldest dropped).
+  // frames are queued to the appsrc's own thread (only the newest waits, older ones dropped).
   bool inline_encode = false;
 };
 

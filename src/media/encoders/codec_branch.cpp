@@ -145,11 +145,11 @@ std::string CodecBranch::description() const {
   }
   if (failsForTest(encoder_)) encode = "capsfilter caps=video/x-raw,width=64,height=64,framerate=7/1 ! " + encode;
   const bool scaled = values_.width != source_.width || values_.height != source_.height;
-  // As the H.264 branch: appsrc keeps at most 2 frames and drops the oldest, so a slow encoder
-  // skips, never lags.
+  // As the H.264 branch: appsrc keeps only the newest frame and drops the older one, so a slow
+  // encoder skips, never lags.
   return fmt::format(
       "appsrc name=branch_src is-live=true format=time do-timestamp=false block=false "
-      "max-buffers=2 leaky-type=downstream "
+      "max-buffers=1 leaky-type=downstream "
       "caps=video/x-raw,format=I420,width={sw},height={sh},framerate={fps}/1,"
       "pixel-aspect-ratio=1/1 {scale}! {encode} "
       "! appsink name=branch_sink sync=false emit-signals=false enable-last-sample=false",
