@@ -110,6 +110,31 @@ test('?worker=0: the main-thread player still plays', async (t) => {
   }
 });
 
+test('max-viewers-direct 1: the worker\'s socket is refused, the main-thread player plays on', async (t) => {
+  const own = await startFramewire({ size: '640x360', fps: 30, 'max-viewers-direct': 1 });
+  const page = await browser.context.newPage();
+  const logs = [];
+  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  try {
+    await page.goto(`${own.base}/?mode=direct`);
+    const stats = () => page.evaluate(() => ({ ...window.framewire.stats, latencySamples: undefined }));
+    await waitFor(async () => (await stats()).framesDrawn > 30, { timeoutMs: 30000, what: 'frames on the main thread' });
+    await waitFor(() => directWorkers(page).length === 0, { timeoutMs: 20000, what: 'the refused worker to end' }).catch((e) => {
+      throw new Error(`${e.message}\n${logs.slice(-10).join('\n')}`);
+    });
+    const s = await stats();
+    assert.equal(s.decodeThread, 'main');
+    assert.equal(s.status, 'playing');
+    const drawn = s.framesDrawn;
+    await page.waitForTimeout(1500);
+    assert.ok((await stats()).framesDrawn > drawn, 'the main-thread player goes on drawing');
+    t.diagnostic(logs.filter((l) => /main thread/.test(l)).join(' | '));
+  } finally {
+    await page.close();
+    await own.stop();
+  }
+});
+
 test('Direct → MJPEG → Direct: a new worker on a fresh canvas, the old one gone', async () => {
   const { page, stats, until } = await openPage('?mode=direct');
   try {

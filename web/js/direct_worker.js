@@ -7,7 +7,8 @@
 //
 // From the page: {type: 'start', url, canvas, audio}, {type: 'stop'}. To the page: what
 // direct_worker_main.js posts, {type: 'unsupported'} when this worker has no VideoDecoder (the
-// page then plays on its main thread), {type: 'failed'} when the player could not load.
+// page then plays on its main thread), {type: 'failed'} when the player could not load (or,
+// from direct_worker_main.js, when its socket was lost before its first picture).
 
 let player = null;
 let early = null; // { ws, messages } until the player takes the socket

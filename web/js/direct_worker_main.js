@@ -75,12 +75,22 @@ class DirectWorker {
       url,
       early,
       stats: this.stats,
-      onStatus: () => this.flush(),
+      onStatus: () => this.onStatus(),
       onFrame: (frame) => this.onFrame(frame),
       onAudioConfig: audio ? (msg) => postMessage({ type: 'audio-config', msg }) : null,
       onAudio: audio ? (captureUs, buf) => postMessage({ type: 'audio', captureUs, buf }, [buf]) : null,
       onWarning: (text, e) => postMessage({ type: 'warning', text, error: String(e?.message ?? e) }),
     });
+  }
+
+  onStatus() {
+    this.flush();
+    // Lost before its first picture (e.g. refused: max-viewers-direct counts it beside the
+    // page's main-thread player): the page keeps its main-thread player and ends this worker.
+    const { status, firstDrawWallMs } = this.stats.values;
+    if (firstDrawWallMs === null && (status === 'disconnected' || status === 'stalled')) {
+      postMessage({ type: 'failed', reason: `the worker's socket was ${status} before its first picture` });
+    }
   }
 
   start() {
