@@ -15,6 +15,8 @@ struct AudioSettings {
   std::string codec = "opus";  // opus, pcmu, pcma, g722 (Direct carries opus only)
   int bitrate_kbps = 64;     // opus only, 6 to 510
   int frame_ms = 10;         // 10 or 20
+  // The page's default for lip sync (web/js/av_sync.js): the picture waits for its sound.
+  bool lipsync = false;
   // The viewer's microphone back to the host (WebRTC): off unless enabled; played into this
   // PulseAudio sink (empty: the default sink).
   bool microphone = false;

@@ -86,6 +86,13 @@ void addAudioSettings(std::vector<Setting>& t) {
                [](Config& c, const std::string& w, const std::string& v) {
                  c.audio.frame_ms = std::stoi(parseChoice(w, v, {"10", "20"}));
                }});
+  t.push_back({{"audio-lipsync", "BOOL",
+                "the page delays the picture to play with its sound (lip sync) instead of "
+                "showing each picture at once; the page's ?lipsync=0|1 overrides: true or false",
+                d.lipsync ? "true" : "false"},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.lipsync = parseChoice(w, v, {"true", "false"}) == "true";
+               }});
   t.push_back({{"microphone", "BOOL",
                 "play the WebRTC viewer's microphone into a PulseAudio sink (one viewer at a "
                 "time; with users-file only logged-in viewers): true or false",

@@ -8,7 +8,8 @@ nlohmann::json audioStateJson(media::AudioEngine& audio) {
   const media::AudioState s = audio.state();
   nlohmann::json out{{"source", s.source},       {"codec", s.codec},
                      {"sample_rate", s.sample_rate}, {"channels", s.channels},
-                     {"frame_ms", s.frame_ms},   {"capturing", s.capturing},
+                     {"frame_ms", s.frame_ms},   {"lipsync", s.lipsync},
+                     {"capturing", s.capturing},
                      {"error", s.error},         {"frames", s.frames},
                      {"failures", s.failures}};
   if (bus::FrameBus* bus = audio.bus()) {

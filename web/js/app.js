@@ -14,6 +14,7 @@
 // setMode(mode), directSupported, directWorker, webrtcSupported, version }.
 
 import { AudioPlayer, audioSupported } from './audio_player.js';
+import { directOffset, lipsync, resolveLipsync } from './av_sync.js';
 import { DirectPlayer, directSupported } from './direct_player.js';
 import { DirectWorkerPlayer, directWorkerSupported } from './direct_worker_player.js';
 import { MjpegPlayer } from './mjpeg_player.js';
@@ -58,6 +59,7 @@ const api = {
   setMode: (mode) => choose(mode),
   audio: audioPlayer ? audioPlayer.values : null, // Direct sound counters (audio_player.js)
   audioPlayer,
+  lipsync, // { on, from }: the picture waits for its sound (av_sync.js, ?lipsync=0|1)
   version: 2,
 };
 window.framewire = api;
@@ -144,6 +146,7 @@ function run(mode) {
   if (player) player.stop();
   player = null;
   stats.reset();
+  stats.values.sync = null;
   api.mode = mode;
   document.body.dataset.mode = mode;
   for (const btn of document.querySelectorAll('[data-mode-button]')) {
@@ -234,8 +237,12 @@ function main() {
     else if (e.key === 'm') choose('mjpeg');
     else if (e.key === 'o') $('#overlay').classList.toggle('collapsed');
   });
+  resolveLipsync(params);
   setInterval(() => {
     stats.tick();
+    // WebRTC's figure comes with its stats poll (webrtc_player.js); Direct's from the stamp
+    // (Direct does not hold the picture for its sound yet: lipsync stays false there)
+    if (api.mode === 'direct') stats.values.sync = { ...directOffset(api.audio, stats.values.latencySamples), lipsync: false, targetMs: 0 };
     overlay.render(api.mode, stats.values);
   }, 250);
   // leaving the page ends the WHEP session (DELETE with keepalive) and closes sockets;

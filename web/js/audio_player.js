@@ -4,6 +4,10 @@
 // Small and bounded: each decoded frame is scheduled right after the previous one; when the
 // schedule runs dry (a late frame) it restarts TARGET_LEAD_S ahead of now, and a frame that
 // would start more than MAX_LEAD_S ahead is dropped, so sound never drifts behind the picture.
+// A burst of frames (a stalled main thread, a late socket) leaves the queue longer than it
+// needs to be, and nothing would shorten it again: when it has not come down to TRIM_ABOVE_S
+// for TRIM_WINDOW frames in a row, one frame is skipped (framesTrimmed), so the sound comes
+// back to being as early as the arrival jitter allows.
 // Frames are decoded (and counted) even while muted, so unmuting is immediate; browsers only
 // start an AudioContext from a user gesture, which is what unmute() is called from.
 //
@@ -14,6 +18,8 @@ import { wallClockMicros } from './stamp.js';
 
 const TARGET_LEAD_S = 0.03; // cushion after an underrun
 const MAX_LEAD_S = 0.12; // more queued than this: drop (the buffer's bound)
+const TRIM_ABOVE_S = TARGET_LEAD_S + 0.02; // a queue that never got this short...
+const TRIM_WINDOW = 50; // ...for this many frames in a row (0.5 s of 10 ms frames) is trimmed
 
 export function audioSupported() {
   return typeof window.AudioDecoder === 'function' && typeof window.AudioContext === 'function';
@@ -26,6 +32,8 @@ export class AudioPlayer {
     this.ctx = null;
     this.gain = null;
     this.nextTime = 0;
+    this.minLead = Infinity; // the shortest queue seen in this trim window (s)
+    this.windowFrames = 0;
     this.values = {
       configured: false,
       codec: null,
@@ -33,6 +41,7 @@ export class AudioPlayer {
       framesDecoded: 0,
       framesPlayed: 0,
       framesDropped: 0,
+      framesTrimmed: 0,
       underruns: 0,
       muted: true,
       delayMs: null,
@@ -122,6 +131,16 @@ export class AudioPlayer {
     if (this.nextTime - now > MAX_LEAD_S) {
       this.values.framesDropped++;
       return;
+    }
+    this.minLead = Math.min(this.minLead, this.nextTime - now);
+    if (++this.windowFrames >= TRIM_WINDOW) {
+      const trim = this.minLead > TRIM_ABOVE_S;
+      this.minLead = Infinity;
+      this.windowFrames = 0;
+      if (trim) {
+        this.values.framesTrimmed++;
+        return;
+      }
     }
     const source = ctx.createBufferSource();
     source.buffer = buffer;

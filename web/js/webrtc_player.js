@@ -15,6 +15,7 @@
 // Failures (POST refused, ICE failed, pictures stop) end the session (DELETE) and reconnect
 // with backoff; onFailure(reason, {definitive}) tells the page, which may fall back instead.
 
+import { LipSyncSteer, lipsync, webrtcOffset, withoutZeroPlayoutDelay } from './av_sync.js';
 import { microphone, answerTakesMicrophone } from './microphone.js';
 import { Backoff } from './reconnect.js';
 import { StampReader, stampLatencyMs, wallClockMicros } from './stamp.js';
@@ -121,6 +122,7 @@ export class WebRtcPlayer {
       lastProgressAt: performance.now(),
       disconnectedAt: 0,
       prev: null, // previous getStats sample, for per-second rates
+      steer: new LipSyncSteer(), // the picture's delay with lip sync on (av_sync.js)
       ended: false,
     };
     this.session = s;
@@ -147,6 +149,7 @@ export class WebRtcPlayer {
     }
     s.pc = pc;
     const video = pc.addTransceiver('video', { direction: 'recvonly' });
+    s.videoReceiver = video.receiver;
     if (this.audio) {
       // with the viewer's microphone open (the Mic button): sendrecv, the server may take it
       const mic = microphone.track;
@@ -216,7 +219,10 @@ export class WebRtcPlayer {
       this.deleteResource(s);
       return;
     }
-    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    await lipsync.ready;
+    if (s.ended) return;
+    s.lipsync = lipsync.on; // for this session: the answer decides whether the picture can wait
+    await pc.setRemoteDescription({ type: 'answer', sdp: s.lipsync ? withoutZeroPlayoutDelay(answer) : answer });
     this.stats.values.codec = answerCodec(answer);
     if (s.micOffered) this.stats.values.microphone = answerTakesMicrophone(answer) ? 'sending' : 'refused';
     this.trickle(s);
@@ -392,6 +398,7 @@ export class WebRtcPlayer {
       const pair = byId.get(transport.selectedCandidatePairId);
       if (pair && typeof pair.currentRoundTripTime === 'number') v.rttMs = round1(pair.currentRoundTripTime * 1000);
     }
+    if (audio) this.applySync(s, audio, inbound);
     if (!inbound) return;
     if (!s.firstFrameAt && (inbound.framesDecoded ?? 0) > 0 && performance.now() - s.postAt > 2000) {
       // decoded but never shown: the decoder's output reaches no track (an RTP SSRC other than
@@ -430,6 +437,19 @@ export class WebRtcPlayer {
     const decoded = cur.decoded - s.prev.decoded;
     if (decoded > 0) v.decodeMs = round1(((cur.decodeTime - s.prev.decodeTime) / decoded) * 1000);
     s.prev = cur;
+  }
+
+  // The A/V offset, and with lip sync on the picture's delay that follows it (av_sync.js).
+  applySync(s, audio, inbound) {
+    const sync = webrtcOffset(audio, inbound);
+    if (s.lipsync) {
+      const target = s.steer.update(sync.offsetMs);
+      if (target !== null) setJitterBufferTarget(s.videoReceiver, target);
+    } else if (s.steer.targetMs > 0) {
+      s.steer.reset();
+      setJitterBufferTarget(s.videoReceiver, 0);
+    }
+    this.stats.values.sync = { ...sync, lipsync: !!s.lipsync, targetMs: s.steer.targetMs };
   }
 
   // Ends this session and, unless stopped, tries again after the backoff delay.
@@ -493,15 +513,19 @@ export class WebRtcPlayer {
 
 function lowLatency(receiver) {
   if (!receiver) return;
-  try {
-    if ('jitterBufferTarget' in receiver) receiver.jitterBufferTarget = 0;
-  } catch {
-    /* not settable here */
-  }
+  setJitterBufferTarget(receiver, 0);
   try {
     receiver.playoutDelayHint = 0; // older Chromium
   } catch {
     /* unknown */
+  }
+}
+
+function setJitterBufferTarget(receiver, ms) {
+  try {
+    if (receiver && 'jitterBufferTarget' in receiver) receiver.jitterBufferTarget = ms;
+  } catch {
+    /* not settable here */
   }
 }
 

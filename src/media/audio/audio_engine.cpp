@@ -60,6 +60,7 @@ class AudioEngine::Impl {
         device_(config.audio.device),
         format_(audioFormatFor(config.audio)),
         codec_(codecOf(config.audio.codec)),
+        lipsync_(config.audio.lipsync),
         linger_us_(static_cast<std::int64_t>(config.linger_seconds * 1e6)) {
     if (source_ == "none" || !initGstreamer()) return;
     plan_ = describeAudio(config.audio, source_);
@@ -109,6 +110,7 @@ class AudioEngine::Impl {
     s.sample_rate = format_.sample_rate;
     s.channels = format_.channels;
     s.frame_ms = format_.frame_ms;
+    s.lipsync = lipsync_;
     s.capturing = capturing_.load();
     s.frames = frames_.load();
     s.failures = failures_.load();
@@ -266,6 +268,7 @@ class AudioEngine::Impl {
   const std::string device_;
   const AudioFormat format_;
   const core::Codec codec_;
+  const bool lipsync_;
   const std::int64_t linger_us_;
   AudioPlan plan_;
   bool enabled_ = false;

@@ -29,6 +29,7 @@ struct AudioState {
   int sample_rate = 0;
   int channels = 0;
   int frame_ms = 0;
+  bool lipsync = false;  // the page's default (audio-lipsync), passed on in /api/state
   bool capturing = false;
   std::string error;   // why capture is not running although someone listens; "" otherwise
   std::uint64_t frames = 0;
