@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "core/log.hpp"
 
@@ -20,7 +21,16 @@ int applyNice(int nice) {
                  nice, std::strerror(errno), current);
     return current;
   }
-  spdlog::info("running at nice {} (setting `nice`)", nice);
+  // With autogroup scheduling (most desktop and server kernels) a thread's nice ranks it only
+  // against the threads of its own session: other sessions share the cores by their
+  // autogroup's nice. Without this a build in another shell still took half the machine
+  // from framewire's capture and encode threads whatever their nice.
+  std::ofstream autogroup("/proc/self/autogroup");
+  if (autogroup && (autogroup << nice << std::flush)) {
+    spdlog::info("running at nice {}, and so does its autogroup (setting `nice`)", nice);
+  } else {
+    spdlog::info("running at nice {} (setting `nice`)", nice);
+  }
   return nice;
 }
 
