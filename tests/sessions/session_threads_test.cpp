@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bus/frame_bus.hpp"
+#include "core/log.hpp"
 #include "bus/latest_frame_bus.hpp"
 #include "net/http_server.hpp"
 #include "net/tls_cert.hpp"
@@ -35,6 +36,14 @@
 
 namespace framewire {
 namespace {
+
+// spdlog builds its registry at the first log call. framewire's main logs (and sets the level)
+// before any thread starts; this binary must too: two io threads logging first at the same
+// time raced there under TSan (the registry is built inside the uninstrumented libspdlog).
+const bool kLoggingReady = [] {
+  spdlog::default_logger();
+  return true;
+}();
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
