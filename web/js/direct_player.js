@@ -8,8 +8,8 @@
 // is left in the one-slot mailbox.
 
 import { DirectSession, HEADER_BYTES } from './direct_session.js';
-import { readStampAndClose } from './frame_stamp.js';
-import { StampReader, wallClockMicros } from './stamp.js';
+import { drawAndReadStamp } from './frame_stamp.js';
+import { StampReader } from './stamp.js';
 
 export function directSupported() {
   return window.isSecureContext && typeof window.VideoDecoder === 'function';
@@ -91,15 +91,7 @@ export class DirectPlayer {
     const frame = this.pending;
     if (!frame) return;
     this.pending = null;
-    const w = frame.displayWidth;
-    const h = frame.displayHeight;
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-    }
-    this.ctx.drawImage(frame, 0, 0, w, h);
-    this.stats.drawn(w, h);
     if (this.stats.values.firstFrameMs === null) this.stats.values.firstFrameMs = Math.round(performance.now() - this.startedAt);
-    readStampAndClose(this, frame, w, h, wallClockMicros());
+    drawAndReadStamp(this, frame);
   }
 }

@@ -11,8 +11,8 @@
 // message, which the page plays (audio_player.js); warnings for its console.
 
 import { DirectSession } from './direct_session.js';
-import { readStampAndClose } from './frame_stamp.js';
-import { StampReader, wallClockMicros } from './stamp.js';
+import { drawAndReadStamp } from './frame_stamp.js';
+import { StampReader } from './stamp.js';
 
 const BATCH_MS = 100;
 
@@ -139,18 +139,9 @@ class DirectWorker {
     const frame = this.pending;
     if (!frame) return;
     this.pending = null;
-    const w = frame.displayWidth;
-    const h = frame.displayHeight;
-    if (this.canvas.width !== w || this.canvas.height !== h) {
-      this.canvas.width = w;
-      this.canvas.height = h;
-    }
     // an OffscreenCanvas from transferControlToOffscreen commits what is drawn at the end of
     // this task, straight to the compositor: the page's main thread is not involved
-    this.ctx.drawImage(frame, 0, 0, w, h);
-    this.stats.drawn(w, h);
-    const nowUs = wallClockMicros();
-    readStampAndClose(this, frame, w, h, nowUs);
+    const nowUs = drawAndReadStamp(this, frame);
     if (this.stats.values.firstDrawWallMs === null) {
       this.stats.values.firstDrawWallMs = nowUs / 1000;
       this.flush(); // the first picture: tell the page now, not with the next batch
