@@ -80,6 +80,19 @@ async function hasWhep(base) {
   return !!res && res.status !== 404;
 }
 
+// framewire keeps capturing `linger` seconds (5) after its last viewer. The baseline's rows
+// wait for that to end, so its session never shares the cores with framewire's encoder.
+async function waitCaptureStopped(servers, limitMs = 8000) {
+  const until = Date.now() + limitMs;
+  for (const server of servers) {
+    while (Date.now() < until) {
+      const state = await fetch(`${server.base}/api/state`, { signal: AbortSignal.timeout(2000) }).then((r) => r.json()).catch(() => null);
+      if (!state?.source?.capturing) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 const serverArgs = (c) => ['--listen', '127.0.0.1:0', '--size', c.size, '--fps', String(c.fps), '--bitrate', String(c.bitrate), '--gop', String(c.gop)];
 
 const results = { name, started: new Date().toISOString(), loadAverageStart: loadAverage(), opts: { ...opts }, framewireBin, baselineBin, configs: [] };
@@ -125,6 +138,7 @@ for (const config of configs) {
     for (let i = 0; i < opts.sessions; i++) {
       for (const p of plan) {
         process.stderr.write(`bench: ${config.label} session ${i + 1}/${opts.sessions} ${p.key}          \r`);
+        if (p.isBaseline) await waitCaptureStopped([fw, ...extra.map((v) => v.server)]);
         sessions.get(p.key).push(await measureSession(browser, p.server, { mode: p.mode, seconds: opts.seconds, isBaseline: p.isBaseline, jitterBufferTarget: p.jitterBufferTarget ?? null, pageBusyMs: p.pageBusyMs ?? 0, offerWaitMs: Number(opts['offer-wait']) }));
       }
     }

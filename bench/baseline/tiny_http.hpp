@@ -1,10 +1,12 @@
 #pragma once
-// A tiny blocking HTTP/1.1 listener for the bench baseline: one request per connection, one
-// connection at a time, loopback only. Just enough for WHEP's POST/DELETE/OPTIONS and a stats
+// A tiny blocking HTTP/1.1 listener for the bench baseline: one request per connection, each
+// read on its own thread, requests handled one at a time, loopback only. Just enough for WHEP's POST/DELETE/OPTIONS and a stats
 // GET: it keeps the baseline free of any framewire server code.
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 
 namespace framewire::bench {
@@ -39,7 +41,13 @@ class TinyHttp {
   void stop();
 
  private:
-  bool readRequest(int fd, HttpRequest* request);
+  // false: no complete request; *silent: not a byte arrived
+  bool readRequest(int fd, HttpRequest* request, bool* silent);
+  void answer(int fd, const Handler& handler);
+  static constexpr int kMaxConnections = 32;
+  std::mutex handler_mutex_;
+  std::atomic<int> active_{0};
+  bool closed_ = false;  // under handler_mutex_
   int listen_fd_ = -1;
   int port_ = 0;
   volatile bool stopping_ = false;
