@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { runSession } from './browser.mjs';
 import { cpuWindow, rssMB } from './procstat.mjs';
-import { benchDir, sleep } from './process.mjs';
+import { benchDir, sleep, trackProcess } from './process.mjs';
 import { median, round, summarize } from './stats.mjs';
 import { directViewer, mjpegViewer } from './viewers.mjs';
 
 // Runs the load viewers in a child process; resolves { measuring: Promise, done: Promise<json> }.
 function startWorker(args) {
-  const proc = spawn(process.execPath, [path.join(benchDir, 'lib', 'load_worker.mjs'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // tracked: a bench stopped by a signal ends its load workers too, not only the server
+  const proc = trackProcess(spawn(process.execPath, [path.join(benchDir, 'lib', 'load_worker.mjs'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] }));
   let out = '';
   let onMeasuring;
   const measuring = new Promise((r) => (onMeasuring = r));

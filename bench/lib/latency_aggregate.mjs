@@ -18,11 +18,39 @@ function creep(sessions, windowMs) {
   return { windowS: windowMs / 1000, firstP50: round(median(first), 2), lastP50: round(median(last), 2) };
 }
 
+// Long sessions (creep checks): presented p50 per 30 s window, next to the machine's busy cores
+// (all processes) in the same window, so a rise from other work on the machine is told apart
+// from latency creeping up in the player. Windows are placed back from each session's end.
+function timeline(sessions, windowMs = 30000) {
+  const windows = [];
+  for (const s of sessions) {
+    const activeMs = s.activeSeconds * 1000;
+    const startWall = s.endedAt ? s.endedAt - activeMs : null;
+    for (let w = 0; w * windowMs < activeMs; w++) {
+      const from = w * windowMs;
+      const to = Math.min(activeMs, from + windowMs);
+      windows[w] ??= { fromS: from / 1000, toS: to / 1000, values: [], busy: [] };
+      s.times.presented.forEach((t, i) => {
+        if (t >= from && t < to) windows[w].values.push(s.series.presented[i]);
+      });
+      for (const b of s.machineBusy ?? []) {
+        if (startWall !== null && b.at >= startWall + from && b.at < startWall + to) windows[w].busy.push(b.busyCores);
+      }
+    }
+  }
+  return windows.map((w) => ({
+    fromS: round(w.fromS, 0),
+    toS: round(w.toS, 0),
+    presentedP50: round(median(w.values), 2),
+    machineBusyCores: w.busy.length ? round(w.busy.reduce((a, b) => a + b, 0) / w.busy.length, 2) : null,
+  }));
+}
+
 const r2 = (s) => (s ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === 'n' ? v : round(v, 2)])) : null);
 
 export function aggregateMode(sessions, { seconds }) {
   const ok = sessions.filter((s) => !s.error);
-  const cat = (name) => ok.flatMap((s) => s.series[name]);
+  const cat = (name) => ok.flatMap((s) => s.series[name] ?? []);
   const perSessionP50 = ok.map((s) => median(s.series.presented)).filter(Number.isFinite);
   const out = {
     sessions: sessions.length,
@@ -43,6 +71,7 @@ export function aggregateMode(sessions, { seconds }) {
     decodedFps: round(median(ok.map((s) => s.webrtc?.decodedFps ?? (s.activeSeconds > 0 && s.counts.decoded > 0 ? s.counts.decoded / s.activeSeconds : null))), 1),
     firstFrameMs: round(median(ok.map((s) => s.connectToFirstFrameMs)), 0),
     creep: creep(ok, Math.min(10000, (seconds * 1000) / 2)),
+    ...(seconds >= 60 ? { timeline: timeline(ok) } : {}),
     serverCpuCores: round(median(ok.map((s) => s.serverCpu)), 2),
     // a sorted sample of presented latencies for the distribution chart (at most 400 points)
     presentedSample: sampleSorted(cat('presented'), 400),

@@ -80,6 +80,17 @@ export function phaseRows(entry) {
   return rows;
 }
 
+// Long sessions: one row per mode, one column per 30 s window, "p50 ms (machine busy cores)".
+export function timelineTable(entry) {
+  const modes = Object.entries(entry.modes).filter(([, m]) => m.timeline?.length);
+  if (!modes.length) return null;
+  const windows = modes[0][1].timeline;
+  const headers = ['mode', ...windows.map((w) => `${w.fromS}-${w.toS}s`)];
+  const rows = modes.map(([key, m]) => [key, ...m.timeline.map((w) => (w.presentedP50 === null ? '–' : `${w.presentedP50} (${w.machineBusyCores ?? '?'})`))]);
+  return { headers, rows };
+}
+const TIMELINE_TITLE = 'presented p50 per 30 s window, ms (the machine\'s busy cores, all processes, in that window)';
+
 export function printLatency(results) {
   console.log(`\nframewire latency bench "${results.name}" — ms; load average ${results.loadAverageStart.join(' ')} → ${results.loadAverageEnd.join(' ')}`);
   console.log(`${results.opts.sessions} session(s) x ${results.opts.seconds} s per mode; "base" = the dedicated webrtcbin baseline in the same run\n`);
@@ -93,12 +104,17 @@ export function printLatency(results) {
       console.log('\nWebRTC set-up (median ms from the session start)');
       console.log(textTable(PHASE_HEADERS, phaseRows(entry)));
     }
+    const tl = timelineTable(entry);
+    if (tl) console.log(`\n${TIMELINE_TITLE}\n${textTable(tl.headers, tl.rows)}`);
     console.log('');
   }
 }
 
 export function latencyMarkdown(results) {
   return results.configs
-    .map((entry) => `**${entry.config.label}**\n\n${markdownTable(LATENCY_HEADERS, latencyRows(entry))}${notes(entry).map((n) => `\n\n_${n}_`).join('')}\n\nPer stage (p50, ms):\n\n${markdownTable(STAGE_HEADERS, stageRows(entry))}${phaseRows(entry).length ? `\n\nWebRTC set-up (median ms from the session start):\n\n${markdownTable(PHASE_HEADERS, phaseRows(entry))}` : ''}`)
+    .map((entry) => {
+      const tl = timelineTable(entry);
+      return `**${entry.config.label}**\n\n${markdownTable(LATENCY_HEADERS, latencyRows(entry))}${notes(entry).map((n) => `\n\n_${n}_`).join('')}\n\nPer stage (p50, ms):\n\n${markdownTable(STAGE_HEADERS, stageRows(entry))}${phaseRows(entry).length ? `\n\nWebRTC set-up (median ms from the session start):\n\n${markdownTable(PHASE_HEADERS, phaseRows(entry))}` : ''}${tl ? `\n\n${TIMELINE_TITLE[0].toUpperCase()}${TIMELINE_TITLE.slice(1)}:\n\n${markdownTable(tl.headers, tl.rows)}` : ''}`;
+    })
     .join('\n\n');
 }

@@ -2,7 +2,7 @@
 // the server's CPU and, near the end, its per-stage latencies.
 
 import { runSession } from './browser.mjs';
-import { cpuWindow } from './procstat.mjs';
+import { cpuWindow, machineBusySampler } from './procstat.mjs';
 import { getJson, sleep } from './process.mjs';
 
 const ms = (us) => (Number.isFinite(us) ? us / 1000 : null);
@@ -31,6 +31,8 @@ async function baselineStages(base) {
 
 export async function measureSession(browser, server, { mode, seconds, isBaseline, jitterBufferTarget = null, pageBusyMs = 0, offerWaitMs = 0 }) {
   const cpu = cpuWindow(server.pid);
+  // long sessions (creep checks): the machine's load over time, for the timeline table
+  const machine = seconds >= 60 ? machineBusySampler() : null;
   const path = mode === 'webrtc' ? '/whep' : undefined;
   const session = runSession(browser, server.base, { mode, seconds, path, jitterBufferTarget, pageBusyMs, offerWaitMs });
   let stages = null;
@@ -40,11 +42,13 @@ export async function measureSession(browser, server, { mode, seconds, isBaselin
   const sampler = isBaseline ? Promise.resolve() : sleep(Math.max(1000, seconds * 800)).then(async () => (stages = await sample()));
   try {
     const result = await session;
+    const endedAt = Date.now();
     await sampler;
     if (isBaseline) stages = await sample();
-    return { ...result, serverCpu: cpu.end(), stages };
+    return { ...result, serverCpu: cpu.end(), stages, machineBusy: machine?.stop() ?? null, endedAt };
   } catch (e) {
     await sampler;
+    machine?.stop();
     return { error: e.message.split('\n')[0].slice(0, 300), serverCpu: cpu.end() };
   }
 }

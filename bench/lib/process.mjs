@@ -91,6 +91,13 @@ export async function stopProcess(proc) {
   clearTimeout(t);
 }
 
+// A helper process (e.g. a fan-out load worker) that stopAllOnExit must end with the run.
+export function trackProcess(proc) {
+  started.add(proc);
+  proc.on('exit', () => started.delete(proc));
+  return proc;
+}
+
 // On any exit path, end what this run started (by PID, nothing else).
 export function stopAllOnExit() {
   const killAll = () => {

@@ -30,3 +30,29 @@ export function cpuWindow(pid) {
 export function loadAverage() {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 }
+
+// The whole machine's busy cores (all processes, from /proc/stat) over time, sampled every
+// `everyMs`: a long session's latency is read next to what else the machine was doing.
+export function machineBusySampler(everyMs = 1000) {
+  const read = () => {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + (cpu[4] || 0);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { idle, total };
+  };
+  const cores = fs.readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).length || 1;
+  const samples = [];
+  let last = read();
+  const timer = setInterval(() => {
+    const now = read();
+    const dt = now.total - last.total;
+    if (dt > 0) samples.push({ at: Date.now(), busyCores: Math.round(((dt - (now.idle - last.idle)) / dt) * cores * 100) / 100 });
+    last = now;
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
