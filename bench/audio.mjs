@@ -14,7 +14,10 @@
 // Per row: the picture's stamp latency (the page's presented-frame samples: capture → shown),
 // and from the page's own sync figure (window.framewire.stats.sync, web/js/av_sync.js, sampled
 // every 500 ms): the sound's capture → playout, the A/V offset (> 0: the sound plays later than
-// the picture) and, with lip sync, the video receiver's jitterBufferTarget. WebRTC's figures
+// the picture) and, with lip sync, how long the page holds the picture ("lip-sync target":
+// WebRTC the video receiver's jitterBufferTarget, 0 with `--query '&lipsyncsteer=0'`, which
+// leaves it to Chromium's own A/V sync; Direct the median wait of a decoded picture for its
+// sound, web/js/picture_hold.js). WebRTC's figures
 // come from getStats' estimatedPlayoutTimestamp (the sender's NTP time of what plays now;
 // framewire's RTP times are capture times, one clock for both tracks); its picture figure is
 // cross-checked against the stamp in the same tab ("video est" next to "video p50"). Direct's
@@ -119,7 +122,12 @@ async function main() {
             acc.dropped += r.directAudio.framesDropped ?? 0;
           }
           if (r.serverAudio && r.serverAudio.count > 0) acc.server.push(r.serverAudio.p50 / 1000);
-          process.stderr.write(`session ${s + 1} ${key}: ${r.samples.length} frames, ${r.sync.length} sync samples (load ${load()})\n`);
+          // this session's own figures: how steady lip sync is from one session to the next
+          const offsets = r.sync.map((x) => x.offsetMs).filter(Number.isFinite);
+          process.stderr.write(
+            `session ${s + 1} ${key}: ${r.samples.length} frames, ${r.sync.length} sync samples, video p50 ${f1(pct(r.samples, 50))} ms, ` +
+              `A/V offset p5/p50/p95 ${f1(pct(offsets, 5))}/${f1(pct(offsets, 50))}/${f1(pct(offsets, 95))} ms (load ${load()})\n`,
+          );
         }
       }
       loads.push(load());

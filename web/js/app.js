@@ -240,9 +240,12 @@ function main() {
   resolveLipsync(params);
   setInterval(() => {
     stats.tick();
-    // WebRTC's figure comes with its stats poll (webrtc_player.js); Direct's from the stamp
-    // (Direct does not hold the picture for its sound yet: lipsync stays false there)
-    if (api.mode === 'direct') stats.values.sync = { ...directOffset(api.audio, stats.values.latencySamples), lipsync: false, targetMs: 0 };
+    // WebRTC's figure comes with its stats poll (webrtc_player.js); Direct's from the stamp,
+    // with lip sync's hold of the picture as its target (picture_hold.js)
+    if (api.mode === 'direct') {
+      const hold = stats.values.pictureHold;
+      stats.values.sync = { ...directOffset(api.audio, stats.values.latencySamples), lipsync: lipsync.on, targetMs: hold ? hold.holdMs : 0 };
+    }
     overlay.render(api.mode, stats.values);
   }, 250);
   // leaving the page ends the WHEP session (DELETE with keepalive) and closes sockets;

@@ -5,8 +5,11 @@
 // sound usually comes out a little later than the picture (its own buffers; the picture has
 // none). Lip sync (?lipsync=1 on the page's URL, else the server's audio-lipsync setting, read
 // from /api/state) trades picture latency for sync: the picture waits for its sound. In WebRTC
-// the answer loses its zero playout delay and the video receiver's jitterBufferTarget follows
-// the measured offset (LipSyncSteer below); the sound is never delayed to meet the picture.
+// the answer loses its zero playout delay, so Chromium's own A/V sync (both tracks are one
+// MediaStream) can delay the picture, and the page also steers the video receiver's
+// jitterBufferTarget by the measured offset (LipSyncSteer below): Chromium's sync alone
+// measured much less steady (?lipsyncsteer=0 compares). In Direct each decoded picture waits until its capture time + the sound's
+// capture → heard delay (picture_hold.js); the sound is never delayed to meet the picture.
 //
 // The offset, WebRTC: getStats() gives each inbound track's estimatedPlayoutTimestamp, the
 // sender's NTP time of what plays now; framewire's RTP times are capture times (one clock for
@@ -15,7 +18,9 @@
 // the picture's stamp latency (only with a stamped source).
 //
 // stats.values.sync = { audioMs, videoMs, offsetMs, lipsync, targetMs } (the e2e tests and
-// bench/audio.mjs read it); audioMs / videoMs are capture → playout where known.
+// bench/audio.mjs read it); audioMs / videoMs are capture → playout where known; targetMs is
+// what the page holds the picture for its sound: WebRTC the video receiver's
+// jitterBufferTarget, Direct the recent pictures' median hold.
 
 const NTP_EPOCH_OFFSET_MS = 2208988800000; // 1900 → 1970
 const STEER_GAIN = 0.7; // of the measured offset, per step
@@ -26,9 +31,13 @@ const MAX_TARGET_MS = 600; // never hold the picture longer than this
 // /api/state) or 'default' (off until the server says otherwise).
 // `ready` resolves once the choice is known (the WebRTC player waits for it before it applies
 // an answer: lip sync changes what it accepts).
-export const lipsync = { on: false, from: 'default', ready: Promise.resolve() };
+// `steer`: WebRTC lip sync steers the video receiver's jitterBufferTarget (LipSyncSteer) on
+// top of Chromium's own A/V sync. ?lipsyncsteer=0 leaves the picture to Chromium's sync alone,
+// for comparison: at load 11-16 its offset was much less steady (bench/README.md).
+export const lipsync = { on: false, from: 'default', steer: true, ready: Promise.resolve() };
 
 export function resolveLipsync(params) {
+  lipsync.steer = params.get('lipsyncsteer') !== '0';
   const fromUrl = params.get('lipsync');
   if (fromUrl !== null) {
     lipsync.on = fromUrl === '1' || fromUrl === 'true';

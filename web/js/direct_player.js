@@ -5,10 +5,13 @@
 //
 // Latest wins: each decoded frame is drawn as soon as it comes out of the decoder, unless newer
 // chunks are queued behind it (then it is stale and dropped); requestAnimationFrame draws what
-// is left in the one-slot mailbox.
+// is left in the one-slot mailbox. With lip sync on and the sound playing, a decoded frame
+// first waits for its sound (picture_hold.js).
 
+import { lipsync } from './av_sync.js';
 import { DirectSession, HEADER_BYTES } from './direct_session.js';
 import { drawAndReadStamp } from './frame_stamp.js';
+import { PictureHold, SoundDelayFollower } from './picture_hold.js';
 import { StampReader } from './stamp.js';
 
 export function directSupported() {
@@ -34,6 +37,10 @@ export class DirectPlayer {
     this.pending = null; // newest decoded VideoFrame not yet drawn
     this.running = false;
     this.raf = 0;
+    // lip sync: pictures wait for their sound (the follower reads the sound's delay every 250 ms)
+    this.follower = new SoundDelayFollower();
+    this.hold = new PictureHold({ draw: (frame) => this.drawHeld(frame), dropped: (n) => this.stats.dropped(n) });
+    this.holdTimer = 0;
     this.session = new DirectSession({
       url: directUrl(path, !!audio),
       stats,
@@ -49,7 +56,9 @@ export class DirectPlayer {
     this.running = true;
     this.startedAt = performance.now();
     this.stats.values.decodeThread = 'main';
+    this.stats.values.pictureHold = this.hold.values;
     this.session.start();
+    this.holdTimer = setInterval(() => this.hold.setTarget(this.follower.update(this.audio?.values, lipsync.on)), 250);
     const draw = () => {
       if (!this.running) return;
       this.drawPending();
@@ -61,7 +70,9 @@ export class DirectPlayer {
   stop() {
     this.running = false;
     cancelAnimationFrame(this.raf);
+    clearInterval(this.holdTimer);
     this.session.stop();
+    this.hold.clear();
     this.dropPending();
     if (this.audio) this.audio.close();
   }
@@ -71,6 +82,7 @@ export class DirectPlayer {
       frame.close();
       return;
     }
+    if (this.hold.take(frame)) return; // lip sync: drawHeld() draws it when its sound plays
     if (this.pending) {
       this.pending.close();
       this.stats.dropped();
@@ -80,6 +92,16 @@ export class DirectPlayer {
     // animation frame) unless newer chunks are already in the decoder: then this frame is stale,
     // and the newest one, or requestAnimationFrame, draws instead.
     if (this.session.decodeQueueSize === 0) this.drawPending();
+  }
+
+  // A picture that waited for its sound: drawn now, ahead of anything older in the mailbox.
+  drawHeld(frame) {
+    if (this.pending) {
+      this.pending.close();
+      this.stats.dropped();
+    }
+    this.pending = frame;
+    this.drawPending();
   }
 
   dropPending() {

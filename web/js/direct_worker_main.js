@@ -3,7 +3,9 @@
 // to it), so receiving, decoding and drawing never wait behind the page's main thread (layout,
 // the overlay, other scripts). Each decoded frame is drawn at once, newest wins (no queue): a
 // frame with newer chunks queued behind it is stale and dropped, and the worker's next
-// animation frame draws what is left in the one-slot mailbox.
+// animation frame draws what is left in the one-slot mailbox. With lip sync the page sends
+// {type: 'hold', targetMs} (the sound's capture → heard delay, 0 for none) and each decoded
+// frame first waits until its capture time + targetMs (picture_hold.js).
 //
 // To the page: {type: 'stats'} batches every BATCH_MS (counters since the last batch, the
 // stamp latency samples, and the current values: status, codec, rtt, decode ms...), at once
@@ -12,6 +14,7 @@
 
 import { DirectSession } from './direct_session.js';
 import { drawAndReadStamp } from './frame_stamp.js';
+import { PictureHold } from './picture_hold.js';
 import { StampReader } from './stamp.js';
 
 const BATCH_MS = 100;
@@ -71,6 +74,8 @@ class DirectWorker {
     this.rafPending = false;
     this.running = false;
     this.sentValues = '';
+    this.hold = new PictureHold({ draw: (frame) => this.drawHeld(frame), dropped: (n) => this.stats.dropped(n) });
+    this.stats.values.pictureHold = this.hold.values;
     this.session = new DirectSession({
       url,
       early,
@@ -103,6 +108,7 @@ class DirectWorker {
     this.running = false;
     clearInterval(this.timer);
     this.session.stop();
+    this.hold.clear();
     if (this.pending) this.pending.close();
     this.pending = null;
     this.flush();
@@ -113,6 +119,7 @@ class DirectWorker {
       frame.close();
       return;
     }
+    if (this.hold.take(frame)) return; // lip sync: drawHeld() draws it when its sound plays
     if (this.pending) {
       this.pending.close();
       this.stats.dropped();
@@ -120,6 +127,16 @@ class DirectWorker {
     this.pending = frame;
     if (this.session.decodeQueueSize === 0) this.drawPending();
     else this.drawAtNextAnimationFrame();
+  }
+
+  // A picture that waited for its sound: drawn now, ahead of anything older in the mailbox.
+  drawHeld(frame) {
+    if (this.pending) {
+      this.pending.close();
+      this.stats.dropped();
+    }
+    this.pending = frame;
+    this.drawPending();
   }
 
   // A stale frame waits for the newer ones; if none comes out first, the next animation frame

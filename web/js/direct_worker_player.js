@@ -2,7 +2,8 @@
 // a worker (direct_worker.js) owns the WebSocket, the VideoDecoder and a canvas of its own (an
 // OffscreenCanvas). The main thread only applies the worker's stats batches to the overlay's
 // numbers and plays the sound (audio_player.js, Web Audio) from the audio messages the worker
-// hands over.
+// hands over, and with lip sync tells the worker how long its pictures wait for their sound
+// (picture_hold.js).
 //
 // A worker takes from 100 ms to over a second to start on a busy machine (thread, script,
 // modules), so the main-thread player (direct_player.js) plays at once, and the worker starts
@@ -14,8 +15,10 @@
 // A canvas can be handed to a worker only once, and not after a 2D context was taken on it:
 // each start replaces the page's canvas element with fresh copies (same id and attributes).
 
+import { lipsync } from './av_sync.js';
 import { DirectPlayer, directUrl } from './direct_player.js';
 import { HEADER_BYTES } from './direct_session.js';
+import { SoundDelayFollower } from './picture_hold.js';
 
 export function directWorkerSupported() {
   return (
@@ -47,6 +50,9 @@ export class DirectWorkerPlayer {
     this.workerAudioConfig = null; // the worker socket's audio announcement, for the hand-over
     this.lastError = null; // the worker's last warning (app.js names it when it falls back)
     this.running = false;
+    this.follower = new SoundDelayFollower(); // lip sync: the worker's picture hold target
+    this.holdTargetMs = 0;
+    this.holdTimer = 0;
   }
 
   start() {
@@ -74,10 +80,20 @@ export class DirectWorkerPlayer {
       else console.warn('Direct worker error', ev.message);
     };
     this.worker.postMessage({ type: 'start', url: this.url, canvas: offscreen, audio: !!this.audio }, [offscreen]);
+    this.holdTimer = setInterval(() => this.followSound(), 250);
+  }
+
+  // Lip sync: the worker's pictures wait for the sound the page plays (sent when it changes).
+  followSound() {
+    const target = this.follower.update(this.audio?.values, lipsync.on);
+    if (target === this.holdTargetMs || !this.worker) return;
+    this.holdTargetMs = target;
+    this.worker.postMessage({ type: 'hold', targetMs: target });
   }
 
   stop() {
     this.running = false;
+    clearInterval(this.holdTimer);
     this.stopWorker();
     if (this.main) this.main.stop();
     this.main = null;

@@ -39,6 +39,7 @@ export class Stats {
       decoder: null,
       lastError: null,
       audio: null, // WebRTC: the inbound audio's getStats() numbers, when the answer has audio
+      pictureHold: null, // Direct: lip sync's { targetMs, holdMs, framesHeld, framesDropped } (picture_hold.js)
     };
     this.windowStart = performance.now();
     this.windowDrawn = 0;

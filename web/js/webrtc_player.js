@@ -439,10 +439,11 @@ export class WebRtcPlayer {
     s.prev = cur;
   }
 
-  // The A/V offset, and with lip sync on the picture's delay that follows it (av_sync.js).
+  // The A/V offset, and with lip sync on the picture's delay that follows it (av_sync.js;
+  // ?lipsyncsteer=0: Chromium's own A/V sync alone holds the picture).
   applySync(s, audio, inbound) {
     const sync = webrtcOffset(audio, inbound);
-    if (s.lipsync) {
+    if (s.lipsync && lipsync.steer) {
       const target = s.steer.update(sync.offsetMs);
       if (target !== null) setJitterBufferTarget(s.videoReceiver, target);
     } else if (s.steer.targetMs > 0) {
