@@ -140,7 +140,8 @@ test('Direct → MJPEG → Direct: a new worker on a fresh canvas, the old one g
   try {
     await until((s) => s.framesDrawn > 10, 'first Direct frames');
     await page.click('#mode-mjpeg');
-    await until((s) => s.framesDrawn > 5 && s.decodeThread === null, 'MJPEG frames after the switch');
+    // codec: only Direct sets it (the MJPEG player may hand over to its own worker: decodeThread)
+    await until((s) => s.framesDrawn > 5 && s.codec === null, 'MJPEG frames after the switch');
     await waitFor(() => directWorkers(page).length === 0, { timeoutMs: 10000, what: 'the Direct worker to end' });
     assert.equal(await page.isHidden('#video-canvas'), true);
     await page.click('#mode-direct');

@@ -11,13 +11,14 @@
 // Once a mode has shown a picture, failures only reconnect it (with backoff).
 //
 // Test hooks: window.framewire = { mode, stats, fallbackReason, fallbacks, explicit,
-// setMode(mode), directSupported, directWorker, webrtcSupported, version }.
+// setMode(mode), directSupported, directWorker, mjpegWorker, webrtcSupported, version }.
 
 import { AudioPlayer, audioSupported } from './audio_player.js';
 import { directOffset, lipsync, resolveLipsync } from './av_sync.js';
 import { DirectPlayer, directSupported } from './direct_player.js';
 import { DirectWorkerPlayer, directWorkerSupported } from './direct_worker_player.js';
 import { MjpegPlayer } from './mjpeg_player.js';
+import { MjpegWorkerPlayer, mjpegWorkerSupported } from './mjpeg_worker_player.js';
 import { Stats } from './stats.js';
 import { MODE_LABELS, StatsOverlay } from './stats_overlay.js';
 import { WebRtcPlayer, webrtcSupported } from './webrtc_player.js';
@@ -33,6 +34,9 @@ const branchPath = (path) => (BRANCH ? `${path}?branch=${encodeURIComponent(BRAN
 // Direct decodes and draws in a worker where the browser can (js/direct_worker_player.js);
 // ?worker=0 keeps it on the main thread
 const DIRECT_WORKER = params.get('worker') !== '0' && directWorkerSupported();
+// MJPEG too (js/mjpeg_worker_player.js: fetch + ImageDecoder + OffscreenCanvas); ?worker=0
+// keeps the <img>
+const MJPEG_WORKER = params.get('worker') !== '0' && mjpegWorkerSupported();
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -55,6 +59,7 @@ const api = {
   explicit: false,
   directSupported: canDirect,
   directWorker: DIRECT_WORKER, // stats.decodeThread says where Direct actually runs
+  mjpegWorker: MJPEG_WORKER, // for MJPEG too ('worker' once the worker draws; null: the <img>)
   webrtcSupported: canWebRtc,
   setMode: (mode) => choose(mode),
   audio: audioPlayer ? audioPlayer.values : null, // Direct sound counters (audio_player.js)
@@ -176,7 +181,7 @@ function run(mode) {
     const Player = DIRECT_WORKER ? DirectWorkerPlayer : DirectPlayer;
     p = new Player({ canvas, stats, onStatus, path: branchPath('/ws/direct'), audio: audioPlayer });
   } else {
-    p = new MjpegPlayer({ img, stats, onStatus });
+    p = new (MJPEG_WORKER ? MjpegWorkerPlayer : MjpegPlayer)({ img, stats, onStatus });
   }
   player = p;
   player.start();
