@@ -20,12 +20,12 @@ import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.
 import { renderChart } from './lib/chart.mjs';
 
 const USAGE = `usage: node bench/latency.mjs [--sessions N] [--seconds S] [--configs WxH@FPS:KBPS:GOP,...]
-  [--modes webrtc,direct,direct-worker,mjpeg] [--jitter-target MS] [--page-busy MS] [--offer-wait MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
+  [--modes webrtc,direct,direct-worker,mjpeg,mjpeg-worker] [--jitter-target MS] [--page-busy MS] [--offer-wait MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
   [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]
   --variant: a second framewire per variant, started with extra ARGS (e.g. 'nopd=--webrtc-playout-delay false'),
   measured for --variant-modes as rows "<mode> NAME", in the same run. In ARGS, KEY=VALUE sets an
   environment variable (e.g. FRAMEWIRE_BENCH_SINK_SYNC=1) and @PATH runs another framewire binary
-  --page-busy MS: the Direct rows again ("<mode> busyMS") with the page's main thread kept busy MS ms
+  --page-busy MS: the Direct and MJPEG rows again ("<mode> busyMS") with the page's main thread kept busy MS ms
   in every 16 ms (a page with more to do than the bench's)`;
 
 const opts = parseArgs(
@@ -127,10 +127,10 @@ for (const config of configs) {
       const jbt = Number(opts['jitter-target']);
       for (const p of plan.filter((x) => x.mode === 'webrtc')) plan.push({ ...p, key: `${p.key} jbt${jbt}`, jitterBufferTarget: jbt });
     }
-    // --page-busy: the Direct rows again with a busy main thread (what a worker is for)
+    // --page-busy: the Direct and MJPEG rows again with a busy main thread (what a worker is for)
     if (opts['page-busy'] !== '') {
       const busy = Number(opts['page-busy']);
-      for (const p of plan.filter((x) => x.mode.startsWith('direct'))) plan.push({ ...p, key: `${p.key} busy${busy}`, pageBusyMs: busy });
+      for (const p of plan.filter((x) => /^(direct|mjpeg)/.test(x.mode))) plan.push({ ...p, key: `${p.key} busy${busy}`, pageBusyMs: busy });
     }
     // Round robin (session i of every row, then i + 1): a change in the machine's load
     // touches every row alike instead of whichever row ran during it.

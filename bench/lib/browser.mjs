@@ -18,6 +18,8 @@ const files = {
   'direct_worker_client.js': path.join(benchDir, 'page', 'direct_worker_client.js'),
   'direct_worker.js': path.join(benchDir, 'page', 'direct_worker.js'),
   'mjpeg_client.js': path.join(benchDir, 'page', 'mjpeg_client.js'),
+  'mjpeg_worker.js': path.join(benchDir, 'page', 'mjpeg_worker.js'),
+  'mjpeg_parts.js': path.join(repoRoot, 'web', 'js', 'mjpeg_parts.js'), // the app's own part reader
   'webrtc_client.js': path.join(benchDir, 'page', 'webrtc_client.js'),
   'webrtc_load.js': path.join(benchDir, 'page', 'webrtc_load.js'),
   'stamp.js': path.join(repoRoot, 'web', 'js', 'stamp.js'), // the app's own stamp reader

@@ -64,6 +64,7 @@ export function aggregateMode(sessions, { seconds }) {
     decoded: r2(summarize(cat('decoded'))),
     presented: r2(summarize(cat('presented'))),
     socketToDecoded: r2(summarize(cat('socketToDecoded'))),
+    decodeCall: r2(summarize(cat('decodeCall'))), // MJPEG: the decode call alone
     sessionPresentedP50: { min: round(Math.min(...perSessionP50), 1), max: round(Math.max(...perSessionP50), 1) },
     fps: round(median(ok.map((s) => (s.activeSeconds > 0 ? s.counts.presented / s.activeSeconds : null))), 1),
     // decoded pictures per second: what arrived and decoded, whatever the display's rate let

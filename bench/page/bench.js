@@ -4,7 +4,7 @@
 import { Recorder } from './recorder.js';
 import { runDirect } from './direct_client.js';
 import { runDirectWorker } from './direct_worker_client.js';
-import { runMjpeg } from './mjpeg_client.js';
+import { runMjpeg, runMjpegImg } from './mjpeg_client.js';
 import { runWebrtc } from './webrtc_client.js';
 import { runWebrtcLoad } from './webrtc_load.js';
 
@@ -20,6 +20,13 @@ const runners = {
   // with createImageBitmap (RGB, as an <img> would) where ImageDecoder is missing
   mjpeg: (o) => runMjpeg({ ...o, decodeWith: 'ImageDecoder' in window ? 'webcodecs' : 'bitmap' }),
   'mjpeg-bitmap': (o) => runMjpeg({ ...o, decodeWith: 'bitmap' }),
+  // the same MJPEG client in a worker on an OffscreenCanvas (the app's MJPEG player)
+  'mjpeg-worker': (o) => runDirectWorker({ ...o, path: '/stream', script: './mjpeg_worker.js' }),
+  // two decodes at once: the newest part does not wait for the decode before it
+  'mjpeg-x2': (o) => runMjpeg({ ...o, decodeWith: 'ImageDecoder' in window ? 'webcodecs' : 'bitmap', inflight: 2 }),
+  'mjpeg-worker-x2': (o) => runDirectWorker({ ...o, path: '/stream', script: './mjpeg_worker.js', extra: { inflight: 2 } }),
+  // <img src=/stream> sampled at each animation frame (the app's fallback player)
+  'mjpeg-img': runMjpegImg,
   webrtc: runWebrtc,
 };
 

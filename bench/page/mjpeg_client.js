@@ -1,19 +1,14 @@
-// MJPEG mode: fetch('/stream') parsed as multipart by hand (an <img> says nothing about when
-// a part arrived), each JPEG decoded (ImageDecoder or createImageBitmap) and drawn at once,
-// newest wins.
-// received = part complete − X-Timestamp; decoded and presented read the stamp's pixels.
+// MJPEG mode: fetch('/stream') split into parts by the app's own reader (web/js/mjpeg_parts.js:
+// a part is handed over as soon as its Content-Length bytes are in), each JPEG decoded
+// (ImageDecoder or createImageBitmap) and drawn at once, newest wins. Runs on the page's main
+// thread (mode mjpeg) or in a worker on an OffscreenCanvas (mode mjpeg-worker, mjpeg_worker.js).
+// received = part complete − X-Timestamp; decoded and presented read the stamp's pixels;
+// socketToDecoded = part complete → decoded (a wait for the decode before it included);
+// decodeCall = the decode call alone.
 
+import { MultipartParts, boundaryOf } from './mjpeg_parts.js';
 import { CanvasPresenter, perfToWallUs } from './recorder.js';
-
-const CRLF2 = [13, 10, 13, 10];
-
-function indexOfSeq(buf, seq, from) {
-  outer: for (let i = from; i <= buf.length - seq.length; i++) {
-    for (let j = 0; j < seq.length; j++) if (buf[i + j] !== seq[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
+import { stampLatencyMs } from './stamp.js';
 
 // One JPEG → a picture: createImageBitmap (RGB, what an <img> does), or WebCodecs'
 // ImageDecoder ('webcodecs': a YUV VideoFrame, no colour conversion before the draw).
@@ -23,7 +18,7 @@ async function decodeBitmap(part) {
 }
 
 async function decodeWebCodecs(part) {
-  const decoder = new ImageDecoder({ data: part, type: 'image/jpeg' });
+  const decoder = new ImageDecoder({ data: part, type: 'image/jpeg', colorSpaceConversion: 'none' });
   try {
     const { image } = await decoder.decode();
     return { picture: image, width: image.displayWidth, height: image.displayHeight, close: () => image.close(), frame: image };
@@ -32,73 +27,72 @@ async function decodeWebCodecs(part) {
   }
 }
 
-export async function runMjpeg({ recorder, canvas, seconds, path = '/stream', decodeWith = 'bitmap' }) {
+// inflight: how many parts may be decoding at once (1: the newest part waits for the decode
+// before it; 2: it starts at once when one decode runs, and a picture older than the last
+// one drawn is dropped).
+export async function runMjpeg({ recorder, canvas, seconds, path = '/stream', decodeWith = 'bitmap', inflight = 1 }) {
   const decode = decodeWith === 'webcodecs' ? decodeWebCodecs : decodeBitmap;
   const presenter = new CanvasPresenter(canvas, recorder);
   const abort = new AbortController();
   const stopAt = performance.now() + seconds * 1000;
-  let pending = null; // newest JPEG not yet decoded (latest wins)
-  let decoding = false;
+  let pending = null; // newest part not yet decoding { bytes, seq, arrived } (latest wins)
+  let decoding = 0;
+  let seq = 0;
+  let lastDrawn = -1;
 
   const decodeNext = async () => {
-    if (decoding || !pending) return;
-    decoding = true;
+    if (decoding >= inflight || !pending) return;
+    decoding++;
     const part = pending;
     pending = null;
     try {
-      const pic = await decode(part);
+      const started = performance.now();
+      const pic = await decode(part.bytes);
       const now = performance.now();
-      recorder.firstFrame(now);
-      recorder.counts.decoded++;
-      if (pic.frame) {
-        recorder.frameStampLatency(pic.frame.clone(), perfToWallUs(now)).then((lat) => {
-          if (lat !== null) recorder.add('decoded', lat, now);
-        });
+      recorder.add('decodeCall', now - started, now);
+      if (part.seq < lastDrawn) {
+        recorder.counts.staleSkipped = (recorder.counts.staleSkipped ?? 0) + 1;
+        pic.close();
       } else {
-        const lat = recorder.stampLatency(pic.picture, pic.width, pic.height, perfToWallUs(now));
-        if (lat !== null) recorder.add('decoded', lat, now);
+        lastDrawn = part.seq;
+        recorder.firstFrame(now);
+        recorder.counts.decoded++;
+        recorder.add('socketToDecoded', now - part.arrived, now);
+        if (pic.frame) {
+          recorder.frameStampLatency(pic.frame.clone(), perfToWallUs(now)).then((lat) => {
+            if (lat !== null) recorder.add('decoded', lat, now);
+          });
+        } else {
+          const lat = recorder.stampLatency(pic.picture, pic.width, pic.height, perfToWallUs(now));
+          if (lat !== null) recorder.add('decoded', lat, now);
+        }
+        presenter.draw(pic.picture, pic.width, pic.height);
+        pic.close();
       }
-      presenter.draw(pic.picture, pic.width, pic.height);
-      pic.close();
     } catch {
       /* a damaged part: skip it */
     }
-    decoding = false;
+    decoding--;
     decodeNext();
   };
 
   const run = async () => {
     const res = await fetch(path, { signal: abort.signal, cache: 'no-store' });
+    const parts = new MultipartParts(
+      (bytes, { stampUs }) => {
+        const now = performance.now();
+        recorder.counts.messages++;
+        if (stampUs !== null) recorder.add('received', (perfToWallUs(now) - stampUs) / 1000, now);
+        pending = { bytes, seq: seq++, arrived: now };
+        decodeNext();
+      },
+      { boundary: boundaryOf(res.headers.get('Content-Type')) ?? undefined },
+    );
     const reader = res.body.getReader();
-    let buf = new Uint8Array(0);
-    let need = null; // { length, stampUs } once a part's headers are parsed
     while (performance.now() < stopAt) {
       const { value, done } = await reader.read();
       if (done) break;
-      const merged = new Uint8Array(buf.length + value.length);
-      merged.set(buf);
-      merged.set(value, buf.length);
-      buf = merged;
-      for (;;) {
-        if (!need) {
-          const end = indexOfSeq(buf, CRLF2, 0);
-          if (end < 0) break;
-          const head = new TextDecoder().decode(buf.subarray(0, end));
-          const len = /Content-Length:\s*(\d+)/i.exec(head);
-          const ts = /X-Timestamp:\s*([\d.]+)/i.exec(head);
-          buf = buf.subarray(end + 4);
-          if (!len) continue;
-          need = { length: Number(len[1]), stampUs: ts ? Math.round(Number(ts[1]) * 1e6) : null };
-        }
-        if (buf.length < need.length) break;
-        const now = performance.now();
-        recorder.counts.messages++;
-        if (need.stampUs !== null) recorder.add('received', (perfToWallUs(now) - need.stampUs) / 1000, now);
-        pending = buf.slice(0, need.length);
-        buf = buf.subarray(need.length);
-        need = null;
-        decodeNext();
-      }
+      parts.push(value);
     }
   };
 
@@ -107,5 +101,39 @@ export async function runMjpeg({ recorder, canvas, seconds, path = '/stream', de
   abort.abort();
   await done;
   presenter.stop();
+  return recorder.result();
+}
+
+// Mode mjpeg-img: the browser's own multipart decoder through <img src="/stream">, sampled at
+// each animation frame as the app's <img> player does (web/js/mjpeg_player.js): a changed
+// stamp is a new picture, presented at that frame. Nothing says when a part arrived or was
+// decoded, so this row has presented samples only.
+export async function runMjpegImg({ recorder, seconds, path = '/stream' }) {
+  const img = document.createElement('img');
+  img.style.width = '640px';
+  document.body.append(img);
+  let last = null;
+  let running = true;
+  const loop = (now) => {
+    if (!running) return;
+    if (img.naturalWidth > 0) {
+      const v = recorder.reader.read(img, img.naturalWidth, img.naturalHeight);
+      if (v !== null && v !== last) {
+        last = v;
+        recorder.firstFrame(now);
+        recorder.counts.decoded++;
+        recorder.counts.presented++;
+        recorder.add('presented', stampLatencyMs(v, perfToWallUs(now)), now);
+      }
+    }
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+  img.src = `${path}?t=${Date.now()}`;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  running = false;
+  img.removeAttribute('src');
+  img.src = 'data:,';
+  img.remove();
   return recorder.result();
 }

@@ -10,8 +10,9 @@ export class Recorder {
   constructor() {
     this.t0 = performance.now();
     this.firstFrameAt = null; // performance time of the first decoded frame
-    this.series = { received: [], decoded: [], presented: [], socketToDecoded: [] };
-    this.times = { received: [], decoded: [], presented: [], socketToDecoded: [] };
+    // decodeCall: MJPEG's decode call alone (socketToDecoded also counts a wait before it)
+    this.series = { received: [], decoded: [], presented: [], socketToDecoded: [], decodeCall: [] };
+    this.times = { received: [], decoded: [], presented: [], socketToDecoded: [], decodeCall: [] };
     this.counts = { messages: 0, decoded: 0, presented: 0, unreadable: 0 };
     this.reader = new StampReader();
   }
