@@ -33,7 +33,7 @@ const MAX_TARGET_MS = 600; // never hold the picture longer than this
 // an answer: lip sync changes what it accepts).
 // `steer`: WebRTC lip sync steers the video receiver's jitterBufferTarget (LipSyncSteer) on
 // top of Chromium's own A/V sync. ?lipsyncsteer=0 leaves the picture to Chromium's sync alone,
-// for comparison: at load 11-16 its offset was much less steady (bench/README.md).
+// for comparison: at load 11-22 its offset was much less steady (bench/README.md).
 export const lipsync = { on: false, from: 'default', steer: true, ready: Promise.resolve() };
 
 export function resolveLipsync(params) {
