@@ -8,10 +8,9 @@
 // line, video unaffected.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { getJson, waitFor } from './lib/framewire.mjs';
-import { startFramewireWithEnv, startPulse, stopChild } from './lib/pulse.mjs';
+import { recordSink as recordSinkOf, startFramewireWithEnv, startPulse, stopChild } from './lib/pulse.mjs';
 import { launchWebRtcBrowser } from './lib/whep.mjs';
 
 let browser;
@@ -39,38 +38,7 @@ function startWithPulse(options) {
 }
 
 // `seconds` of the sink's monitor (what was played into the sink), mono s16: RMS and peak.
-async function recordSink(seconds) {
-  const rec = spawn('parec', ['--device=fwmic.monitor', '--raw', '--format=s16le', '--rate=48000', '--channels=1', '--latency-msec=20'], {
-    env: pulse.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(rec);
-  const chunks = [];
-  let err = '';
-  let bytes = 0;
-  rec.stdout.on('data', (d) => {
-    chunks.push(d);
-    bytes += d.length;
-  });
-  rec.stderr.on('data', (d) => (err += d));
-  // `seconds` of sound, however long parec takes to start on a busy machine (bounded).
-  const deadline = Date.now() + seconds * 1000 + 15000;
-  while (bytes < seconds * 48000 * 2 && Date.now() < deadline && rec.exitCode === null) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  stopChild(rec);
-  await new Promise((r) => (rec.exitCode !== null || rec.signalCode !== null ? r() : rec.once('exit', r)));
-  const data = Buffer.concat(chunks);
-  const n = Math.floor(data.length / 2);
-  let sum = 0;
-  let peak = 0;
-  for (let i = 0; i < n; i++) {
-    const v = data.readInt16LE(i * 2);
-    sum += v * v;
-    peak = Math.max(peak, Math.abs(v));
-  }
-  return { samples: n, rms: n ? Math.sqrt(sum / n) : 0, peak, err };
-}
+const recordSink = (seconds) => recordSinkOf(pulse, 'fwmic', seconds, children);
 
 async function openPage(url) {
   const page = await browser.context.newPage();

@@ -151,18 +151,69 @@ TEST(MicrophonePlan, WithoutServerAudioTheMicrophoneIsReceiveOnly) {
     ASSERT_EQ(agent.media.size(), 2u);
     EXPECT_EQ(agent.media[0].direction, direction);
   }
-  // A receive-only offer, or one without Opus, has no microphone to take.
+  // A receive-only offer has no microphone to take.
   const auto recvonly = parse(test::kChromiumAudioVideoOffer);
   auto q = plan(recvonly);
-  transport::webrtc::planMicrophone(q, recvonly);
+  std::string declined;
+  transport::webrtc::planMicrophone(q, recvonly, &declined);
   EXPECT_FALSE(q.audio);
-  std::string no_opus = withAudioDirection("sendrecv");
-  no_opus.replace(no_opus.find("opus/48000/2"), 12, "L16/48000/2");
-  const auto offer = parse(no_opus);
-  auto r = plan(offer);
-  transport::webrtc::planMicrophone(r, offer);
-  EXPECT_FALSE(r.audio);
-  EXPECT_EQ(r.rejected, (std::vector<std::size_t>{0}));
+  EXPECT_EQ(declined, "");
+}
+
+// The offer's audio section (Chromium's, the first m-line) cut down to the payload types of
+// `codecs`, sending: what setCodecPreferences makes of a microphone's transceiver.
+std::string sendingOnly(const std::string& formats) {
+  std::string text = withAudioDirection("sendrecv");
+  const auto at = text.find("m=audio 9 UDP/TLS/RTP/SAVPF ");
+  const auto end = text.find('\n', at);
+  text.replace(at, end - at, "m=audio 9 UDP/TLS/RTP/SAVPF " + formats);
+  return text;
+}
+
+TEST(MicrophonePlan, WithoutOpusTheMicrophoneIsG722ThenPcmuThenPcma) {
+  struct Case {
+    const char* formats;
+    const char* encoding;
+    int payload_type;
+  };
+  for (const Case c : {Case{"0", "PCMU", 0}, Case{"8", "PCMA", 8}, Case{"9", "G722", 9},
+                       Case{"8 0 9", "G722", 9}, Case{"8 0", "PCMU", 0},
+                       Case{"8 111", "OPUS", 111}}) {
+    const auto offer = parse(sendingOnly(c.formats));
+    auto p = plan(offer);
+    // The server's Opus does not fit a section without it: nothing planned to send ...
+    transport::webrtc::planAudio(p, offer, {});
+    if (std::string(c.encoding) != "OPUS") ASSERT_FALSE(p.audio) << c.formats;
+    std::string declined;
+    transport::webrtc::planMicrophone(p, offer, &declined);
+    // ... and the microphone is received in a codec the player decodes.
+    ASSERT_TRUE(p.audio) << c.formats;
+    EXPECT_EQ(p.audio->codec.encoding, c.encoding) << c.formats;
+    EXPECT_EQ(p.audio->payload_type, c.payload_type) << c.formats;
+    EXPECT_TRUE(p.audio->receive);
+    EXPECT_EQ(declined, "");
+    if (std::string(c.encoding) != "OPUS") {
+      EXPECT_EQ(p.audio->codec.clock_rate, 8000);
+      EXPECT_STREQ(transport::webrtc::answerDirection(*p.audio), "recvonly");
+      // the agent offer (webrtcbin's side) keeps the one codec
+      const auto agent = parse(transport::webrtc::agentOffer(offer, p));
+      EXPECT_EQ(agent.media[0].formats, (std::vector<std::string>{std::to_string(c.payload_type)}));
+    }
+  }
+}
+
+TEST(MicrophonePlan, AMicrophoneInNoCodecThePlayerDecodesIsDeclinedWithAReason) {
+  std::string odd = sendingOnly("111");
+  odd.replace(odd.find("opus/48000/2"), 12, "L16/48000/2");
+  const auto offer = parse(odd);
+  auto p = plan(offer);
+  std::string declined;
+  transport::webrtc::planMicrophone(p, offer, &declined);
+  EXPECT_FALSE(p.audio);
+  EXPECT_EQ(p.rejected, (std::vector<std::size_t>{0}));  // answered with port 0
+  EXPECT_EQ(declined,
+            "the viewer's microphone offers L16; framewire plays Opus, G.722, PCMU or PCMA: its "
+            "audio section is declined");
 }
 
 }  // namespace

@@ -13,15 +13,30 @@ bool clientSends(const MediaSection& section) {
 
 }  // namespace
 
-void planMicrophone(AnswerPlan& plan, const SessionDescription& offer) {
+void planMicrophone(AnswerPlan& plan, const SessionDescription& offer, std::string* declined) {
   if (plan.audio) {
     if (plan.audio->index < offer.media.size() && clientSends(offer.media[plan.audio->index])) {
       plan.audio->receive = true;
     }
     return;
   }
-  auto choice = firstBundledAudio(offer, plan.video_mid, ServerAudioCodec{"OPUS", 48000, 2}, clientSends);
-  if (!choice) return;
+  std::optional<AudioChoice> choice;
+  for (const auto& codec : kMicrophoneCodecs) {
+    choice = firstBundledAudio(offer, plan.video_mid, codec, clientSends);
+    if (choice) break;
+  }
+  if (!choice) {
+    if (declined) {
+      for (const auto& section : offer.media) {
+        if (section.media != "audio" || !section.isRtp() || !clientSends(section)) continue;
+        *declined = "the viewer's microphone offers " + describeCodecs(section) +
+                    "; framewire plays Opus, G.722, PCMU or PCMA: its audio section is "
+                    "declined";
+        break;
+      }
+    }
+    return;
+  }
   choice->send = false;
   choice->receive = true;
   std::erase(plan.rejected, choice->index);

@@ -271,8 +271,10 @@ void WhepService::handlePost(std::string, std::string body, std::string branch,
   }
   // The viewer's microphone back to the host (microphone_plan.hpp).
   if (microphone_) {
-    planMicrophone(params.plan, params.offer);
+    std::string declined;
+    planMicrophone(params.plan, params.offer, &declined);
     if (params.plan.audio && params.plan.audio->receive) params.microphone = microphone_;
+    if (!declined.empty()) spdlog::info("webrtc {}: {}", params.id, declined);
   }
   params.config = config_;
   const std::string id = params.id;

@@ -64,3 +64,38 @@ export async function startFramewireWithEnv(env, options) {
     }
   }
 }
+
+// `seconds` of what plays into `sinkName` (its monitor, mono s16 at 48 kHz, recorded with
+// parec; the process goes into `children`): {samples, rms, peak, err}. Records until it has
+// the seconds asked for, however late parec starts on a busy machine (bounded).
+export async function recordSink(pulse, sinkName, seconds, children) {
+  const rec = spawn('parec', [`--device=${sinkName}.monitor`, '--raw', '--format=s16le', '--rate=48000', '--channels=1', '--latency-msec=20'], {
+    env: pulse.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(rec);
+  const chunks = [];
+  let err = '';
+  let bytes = 0;
+  rec.stdout.on('data', (d) => {
+    chunks.push(d);
+    bytes += d.length;
+  });
+  rec.stderr.on('data', (d) => (err += d));
+  const deadline = Date.now() + seconds * 1000 + 15000;
+  while (bytes < seconds * 48000 * 2 && Date.now() < deadline && rec.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stopChild(rec);
+  await new Promise((r) => (rec.exitCode !== null || rec.signalCode !== null ? r() : rec.once('exit', r)));
+  const data = Buffer.concat(chunks);
+  const n = Math.floor(data.length / 2);
+  let sum = 0;
+  let peak = 0;
+  for (let i = 0; i < n; i++) {
+    const v = data.readInt16LE(i * 2);
+    sum += v * v;
+    peak = Math.max(peak, Math.abs(v));
+  }
+  return { samples: n, rms: n ? Math.sqrt(sum / n) : 0, peak, err };
+}
