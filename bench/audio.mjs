@@ -26,21 +26,26 @@
 // sent (/api/state), the browser's audio jitter buffer per sample (WebRTC), and Direct's
 // trimmed/dropped sound frames. Prints one table and the load average, writes
 // bench/results/audio.json. Never fails on a figure.
+// The cross-check without timestamps ("capture→heard (burst)"): the audio-on server's test
+// source makes a 20 ms burst once a second at known capture times (--signal burst, the
+// default; --signal tone: the steady tone); the page hears each onset in what it plays
+// (lib/burst_delay.mjs), so the sound's delay is measured on the sound itself.
 //
 //   node bench/audio.mjs [--size 1280x720] [--fps 60] [--sessions 3] [--seconds 8] [--modes webrtc,direct]
-//                        [--rows off,on,lipsync] [--query '&worker=0']   (--query: added to the page's URL)
+//                        [--rows off,on,lipsync] [--query '&worker=0'] [--signal burst|tone]   (--query: added to the page's URL)
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from './lib/args.mjs';
 import { launchBrowser } from './lib/browser.mjs';
+import { burstDelays, installBurstDetector } from './lib/burst_delay.mjs';
 import { benchDir, findBinary, getJson, sleep, startServer, stopAllOnExit } from './lib/process.mjs';
 
 const opts = parseArgs(
   process.argv.slice(2),
-  { size: '1280x720', fps: '60', bitrate: '4000', sessions: '3', seconds: '8', modes: 'webrtc,direct', rows: 'off,on,lipsync', query: '', framewire: '' },
-  'node bench/audio.mjs [--size WxH] [--fps N] [--bitrate KBPS] [--sessions N] [--seconds S] [--modes webrtc,direct] [--rows off,on,lipsync] [--query "&worker=0"] [--framewire BIN]',
+  { size: '1280x720', fps: '60', bitrate: '4000', sessions: '3', seconds: '8', modes: 'webrtc,direct', rows: 'off,on,lipsync', query: '', framewire: '', signal: 'burst' },
+  'node bench/audio.mjs [--size WxH] [--fps N] [--bitrate KBPS] [--sessions N] [--seconds S] [--modes webrtc,direct] [--rows off,on,lipsync] [--query "&worker=0"] [--signal burst|tone] [--framewire BIN]',
 );
 stopAllOnExit();
 
@@ -65,6 +70,8 @@ async function session(browser, server, mode, seconds, row) {
     await page.waitForFunction(() => window.framewire && window.framewire.stats.framesDrawn > 10, null, { timeout: 30000 });
     await page.click('#sound-button'); // the gesture that starts audio (both rows: same page work)
     await sleep(3000); // settle: first sender reports, jitter buffers, the lip-sync target
+    const detector = row.server === 'audio on' && opts.signal === 'burst' ? await installBurstDetector(page, mode).catch((e) => String(e)) : null;
+    if (detector && detector !== 'ok') process.stderr.write(`${mode}: no burst detector: ${detector}\n`);
     const start = await page.evaluate(() => window.framewire.stats.latencySamples.length);
     const sync = [];
     const until = Date.now() + seconds * 1000;
@@ -83,6 +90,7 @@ async function session(browser, server, mode, seconds, row) {
     out.sync = sync;
     const state = await getJson(`${server.base}/api/state`).catch(() => null);
     out.serverAudio = state?.audio?.capture_to_sent ?? null;
+    out.burst = detector === 'ok' ? await burstDelays(page, state?.audio?.burst) : [];
     return out;
   } finally {
     await page.close();
@@ -93,7 +101,7 @@ async function main() {
   const bin = findBinary(opts.framewire || null, 'src/app/framewire');
   const common = ['--listen', '127.0.0.1:0', '--size', opts.size, '--fps', opts.fps, '--bitrate', opts.bitrate, '--gop', '0'];
   const servers = {
-    'audio on': await startServer(bin, [...common, '--audio-source', 'test'], { name: 'framewire (audio on)' }),
+    'audio on': await startServer(bin, [...common, '--audio-source', 'test', '--audio-test-signal', opts.signal], { name: 'framewire (audio on)' }),
     'audio off': await startServer(bin, [...common, '--audio-source', 'none'], { name: 'framewire (audio off)' }),
   };
   const browser = await launchBrowser();
@@ -108,8 +116,9 @@ async function main() {
           const row = ROWS[kind];
           const key = `${mode} ${row.label}`;
           const r = await session(browser, servers[row.server], mode, Number(opts.seconds), row);
-          const acc = (rows[key] ??= { samples: [], audio: [], video: [], offset: [], target: [], jb: [], server: [], trimmed: 0, dropped: 0 });
+          const acc = (rows[key] ??= { samples: [], audio: [], video: [], offset: [], target: [], jb: [], server: [], trimmed: 0, dropped: 0, burst: [] });
           acc.samples.push(...r.samples);
+          acc.burst.push(...r.burst);
           for (const x of r.sync) {
             if (Number.isFinite(x.audioMs)) acc.audio.push(x.audioMs);
             if (Number.isFinite(x.videoMs)) acc.video.push(x.videoMs);
@@ -143,6 +152,8 @@ async function main() {
     'video p95': pct(r.samples, 95),
     'video est p50': pct(r.video, 50),
     'sound capture→playout p50': pct(r.audio, 50),
+    'sound capture→heard (burst) p50': pct(r.burst, 50),
+    'bursts heard': r.burst.length,
     'A/V offset p50': pct(r.offset, 50),
     'A/V offset p95': pct(r.offset, 95),
     'lip-sync target p50': pct(r.target, 50),
@@ -154,7 +165,7 @@ async function main() {
   console.log(`\nframewire ${opts.size}@${opts.fps}, ${opts.sessions} sessions x ${opts.seconds} s per row (round robin); ms; A/V offset > 0: the sound plays later than the picture`);
   console.log(`load average (1/5/15 min) at the start and after each round: ${loads.join(' | ')}\n`);
   console.log(`| ${headers.join(' | ')} |\n|${headers.map(() => '---').join('|')}|`);
-  for (const t of table) console.log(`| ${headers.map((h) => (typeof t[h] === 'number' && h !== 'frames' ? f1(t[h]) : t[h])).join(' | ')} |`);
+  for (const t of table) console.log(`| ${headers.map((h) => (typeof t[h] === 'number' && h !== 'frames' && h !== 'bursts heard' ? f1(t[h]) : t[h])).join(' | ')} |`);
   for (const mode of modes) {
     const off = rows[`${mode} audio off`];
     for (const kind of ['on', 'lipsync']) {

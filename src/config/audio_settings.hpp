@@ -12,6 +12,9 @@ struct AudioSettings {
   std::string source = "auto";
   std::string device;        // pulse / alsa / pipewire device; empty: the system default
   std::string pipeline;      // gst-launch capture part ending in raw audio; {device} replaced
+  // The test source's sound: "tone" (a steady 440 Hz) or "burst" (a 20 ms 1 kHz burst once a
+  // second, at known capture times: for measuring the sound's delay, bench/audio.mjs).
+  std::string test_signal = "tone";
   std::string codec = "opus";  // opus, pcmu, pcma, g722 (Direct carries opus only)
   int bitrate_kbps = 64;     // opus only, 6 to 510
   int frame_ms = 10;         // 10 or 20

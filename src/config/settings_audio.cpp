@@ -68,6 +68,13 @@ void addAudioSettings(std::vector<Setting>& t) {
                  }
                  c.audio.pipeline = v;
                }});
+  t.push_back({{"audio-test-signal", "SIGNAL",
+                "the test source's sound: tone (a steady 440 Hz) or burst (a 20 ms 1 kHz burst "
+                "once a second, for measuring the sound's delay)",
+                d.test_signal},
+               [](Config& c, const std::string& w, const std::string& v) {
+                 c.audio.test_signal = parseChoice(w, v, {"tone", "burst"});
+               }});
   t.push_back({{"audio-codec", "CODEC",
                 "audio encoding: opus (every mode), pcmu, pcma or g722 (WebRTC only, for "
                 "clients without Opus)",

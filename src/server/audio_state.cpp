@@ -12,6 +12,12 @@ nlohmann::json audioStateJson(media::AudioEngine& audio) {
                      {"capturing", s.capturing},
                      {"error", s.error},         {"frames", s.frames},
                      {"failures", s.failures}};
+  if (s.burst_epoch_us > 0) {
+    out["burst"] = {{"epoch_us", s.burst_epoch_us},
+                    {"period_ms", media::TestBurst::kPeriodMs},
+                    {"length_ms", media::TestBurst::kLengthMs},
+                    {"frequency_hz", media::TestBurst::kFrequencyHz}};
+  }
   if (bus::FrameBus* bus = audio.bus()) {
     const auto stats = bus->stats();
     out["listeners"] = stats.subscribers;

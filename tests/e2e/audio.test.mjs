@@ -6,7 +6,7 @@
 // Measured delays (capture → socket on the server, capture → decoded in the page) are printed.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { getJson, startFramewire, tmpDir, waitFor } from './lib/framewire.mjs';
@@ -164,6 +164,16 @@ test('PulseAudio: a tone played into a null sink, captured from its monitor, rea
     const state = (await getJson(`${fw.base}/api/state`)).json;
     assert.equal(state.audio.source, 'pulse');
     assert.equal(state.audio.error, '');
+    // framewire's record stream asked PulseAudio for one frame per fragment (latency-time
+    // 10 ms, audio-frame-ms): the monitor, recorded by framewire alone, is configured so.
+    const sources = execFileSync('pactl', ['list', 'sources'], { env: pulse.env, timeout: 10000 }).toString();
+    const monitor = sources.split(/\n(?=Source #)/).find((s) => /Name: fwnull\.monitor/.test(s)) ?? '';
+    const configured = /Latency: \d+ usec, configured (\d+) usec/.exec(monitor);
+    assert.ok(configured, `the monitor's latency in pactl list sources:\n${monitor}`);
+    assert.equal(Number(configured[1]), state.audio.frame_ms * 1000, 'the capture asks PulseAudio for one frame at a time');
+    // Its capture times are when the sound reached framewire, not PulseAudio's stream clock
+    // (which ran 50-330 ms ahead of the samples under load): printed, never judged.
+    numbers.push(`PulseAudio: monitor configured latency ${configured[1]} usec; capture → sent p50 ${(state.audio.capture_to_sent.p50 / 1000).toFixed(1)} ms, p95 ${(state.audio.capture_to_sent.p95 / 1000).toFixed(1)} ms`);
   } finally {
     await fw.stop();
     stopChild(tone);

@@ -11,6 +11,7 @@
 #include "config/config_loader.hpp"
 #include "config_args.hpp"
 #include "media/audio/audio_description.hpp"
+#include "media/audio/capture_offset.hpp"
 #include "sdp_chromium_offers.hpp"
 #include "transport/direct/direct_framing.hpp"
 #include "transport/webrtc/answer_plan.hpp"
@@ -131,6 +132,66 @@ TEST(AudioDescription, SourcesAndCodecs) {
   EXPECT_EQ(plan.description.rfind("alsasrc device=hw:2 ! audio/x-raw,rate=44100 ! audioconvert", 0),
             0u)
       << plan.description;
+}
+
+TEST(AudioDescription, TestBurstsAtKnownTimes) {
+  config::AudioSettings a;
+  EXPECT_EQ(load({}).audio.test_signal, "tone");
+  EXPECT_FALSE(media::describeAudio(a, "test").burst);
+  a.test_signal = load({"--audio-test-signal", "burst"}).audio.test_signal;
+  auto plan = media::describeAudio(a, "test");
+  EXPECT_TRUE(plan.burst);
+  // 20 periods of 1 kHz (20 ms) at every second's first sample, one frame per buffer
+  EXPECT_NE(plan.description.find("audiotestsrc is-live=true wave=ticks freq=1000 "
+                                  "sine-periods-per-tick=20 tick-interval=1000000000 volume=0.5 "
+                                  "samplesperbuffer=480 !"),
+            std::string::npos)
+      << plan.description;
+  // only the test source makes bursts
+  EXPECT_FALSE(media::describeAudio(a, "pulse").burst);
+  a.pipeline = "audiotestsrc is-live=true";
+  EXPECT_FALSE(media::describeAudio(a, "test").burst);
+  const auto e = errorOf({"--audio-test-signal", "chirp"});
+  EXPECT_NE(e.find("--audio-test-signal"), std::string::npos) << e;
+  EXPECT_NE(e.find("tone, burst"), std::string::npos) << e;
+}
+
+// A device's capture times come from when its buffers arrive: the earliest arrival bounds when
+// the sound was captured; late deliveries (a busy machine) do not move it.
+TEST(CaptureOffset, TheEarliestArrivalMapsPtsToTheWallClock) {
+  media::CaptureOffset o(2'000'000);
+  EXPECT_FALSE(o.offset());
+  const std::int64_t wall0 = 1'700'000'000'000'000;  // wall time of PTS 0
+  // 10 ms buffers delivered 1-30 ms after their last sample; one at exactly its end
+  const std::int64_t delays[] = {30'000, 12'000, 1'000, 25'000, 0, 8'000, 90'000, 4'000};
+  for (int i = 0; i < 8; ++i) {
+    const std::int64_t pts = i * 10'000;
+    o.observe(pts, 10'000, wall0 + pts + 10'000 + delays[i]);
+  }
+  EXPECT_EQ(*o.offset(), wall0);
+  // The device clock drifts 1 ms later over a few seconds: the old minimum ages out of the
+  // window, the new mapping takes over.
+  for (int i = 8; i < 400; ++i) {
+    const std::int64_t pts = i * 10'000;
+    o.observe(pts, 10'000, wall0 + 1'000 + pts + 10'000 + (i % 7) * 3'000);
+  }
+  EXPECT_EQ(*o.offset(), wall0 + 1'000);
+  // A new timeline (PTS back to 0) starts over at once.
+  o.observe(0, 10'000, wall0 + 5'000'000 + 10'000 + 2'000);
+  EXPECT_EQ(*o.offset(), wall0 + 5'000'000 + 2'000);
+}
+
+TEST(AudioDescription, DevicesGetMeasuredCaptureTimes) {
+  config::AudioSettings a;
+  EXPECT_FALSE(media::describeAudio(a, "test").measured_capture);
+  for (const char* source : {"pulse", "alsa", "pipewire"}) {
+    const auto plan = media::describeAudio(a, source);
+    EXPECT_TRUE(plan.measured_capture) << source;
+    EXPECT_NE(plan.description.find(" ! audioconvert name=capture_end ! "), std::string::npos)
+        << plan.description;
+  }
+  a.pipeline = "pulsesrc device={device}";
+  EXPECT_TRUE(media::describeAudio(a, "test").measured_capture);
 }
 
 using transport::webrtc::AnswerPlan;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+
 namespace framewire::media {
 namespace {
 
@@ -46,6 +48,17 @@ AudioPlan describeAudio(const config::AudioSettings& audio, const std::string& s
   std::string capture;
   if (!audio.pipeline.empty()) {
     capture = replaceAll(audio.pipeline, "{device}", device);
+  } else if (source == "test" && audio.test_signal == "burst") {
+    // Silence with a burst at every period's first sample ("ticks": whole sine periods from
+    // phase 0, so the onset is sharp), live, one frame per buffer.
+    capture = fmt::format("audiotestsrc is-live=true wave=ticks freq={} sine-periods-per-tick={} "
+                          "tick-interval={} volume=0.5 samplesperbuffer={}",
+                          TestBurst::kFrequencyHz,
+                          TestBurst::kFrequencyHz * TestBurst::kLengthMs / 1000,
+                          std::int64_t{TestBurst::kPeriodMs} * 1'000'000,
+                          48000 * f.frame_ms / 1000);
+    plan.elements.push_back("audiotestsrc");
+    plan.burst = true;
   } else if (source == "test") {
     // A 440 Hz tone, live (paced by the clock like a real device), one frame per buffer.
     capture = fmt::format("audiotestsrc is-live=true wave=sine freq=440 volume=0.25 "
@@ -86,9 +99,10 @@ AudioPlan describeAudio(const config::AudioSettings& audio, const std::string& s
     plan.elements.push_back("opusenc");
   }
   for (const char* e : {"audioconvert", "audioresample", "appsink"}) plan.elements.push_back(e);
+  plan.measured_capture = !audio.pipeline.empty() || source != "test";
   // The appsink keeps nothing: a frame nobody pulls in time is dropped, never queued.
   plan.description = fmt::format(
-      "{} ! audioconvert ! audioresample ! audio/x-raw,rate={},channels={} ! {} "
+      "{} ! audioconvert name=capture_end ! audioresample ! audio/x-raw,rate={},channels={} ! {} "
       "! appsink name=audio_sink sync=false emit-signals=false enable-last-sample=false "
       "max-buffers=8 drop=true",
       capture, f.sample_rate, f.channels, encoder);

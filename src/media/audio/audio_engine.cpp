@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <mutex>
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "media/audio/capture_offset.hpp"
 #include "media/control_loop.hpp"
 #include "media/frame_wrap.hpp"
 #include "media/gst_ptr.hpp"
@@ -114,6 +116,7 @@ class AudioEngine::Impl {
     s.capturing = capturing_.load();
     s.frames = frames_.load();
     s.failures = failures_.load();
+    if (plan_.burst && s.capturing) s.burst_epoch_us = burst_epoch_us_.load();
     std::lock_guard lock(error_mutex_);
     s.error = error_;
     return s;
@@ -165,6 +168,19 @@ class AudioEngine::Impl {
         return GST_FLOW_OK;
       };
       gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, this, nullptr);
+      capture_offset_.reset();
+      capture_offset_us_ = kUnknownOffset;
+      GstPtr<GstElement> end =
+          plan_.measured_capture ? pipeline_->element("capture_end") : GstPtr<GstElement>();
+      if (GstPtr<GstPad> pad = adopt(end ? gst_element_get_static_pad(end.get(), "sink") : nullptr)) {
+        gst_pad_add_probe(
+            pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+              static_cast<Impl*>(self)->onCaptured(GST_PAD_PROBE_INFO_BUFFER(info));
+              return GST_PAD_PROBE_OK;
+            },
+            this, nullptr);
+      }
       first_frame_ = true;
       if (!pipeline_->play()) {
         std::string why;
@@ -225,6 +241,16 @@ class AudioEngine::Impl {
     }
   }
 
+  // Streaming thread: a raw buffer leaves the capture part (plan_.measured_capture).
+  void onCaptured(GstBuffer* buffer) {
+    const GstClockTime pts = GST_BUFFER_PTS(buffer);
+    const GstClockTime duration = GST_BUFFER_DURATION(buffer);
+    if (!GST_CLOCK_TIME_IS_VALID(pts) || !GST_CLOCK_TIME_IS_VALID(duration)) return;
+    capture_offset_.observe(static_cast<std::int64_t>(pts / 1000),
+                            static_cast<std::int64_t>(duration / 1000), core::wallClockMicros());
+    if (auto offset = capture_offset_.offset()) capture_offset_us_ = *offset;
+  }
+
   // Streaming thread.
   void onSample(GstAppSink* sink) {
     GstPtr<GstSample> sample = adopt(gst_app_sink_pull_sample(sink));
@@ -236,14 +262,21 @@ class AudioEngine::Impl {
     // The first sample's age on the pipeline's clock (whatever that clock is: the sound
     // card's, PulseAudio's or the system's), taken off the wall clock now.
     const GstClockTime pts = GST_BUFFER_PTS(buffer);
-    if (GST_CLOCK_TIME_IS_VALID(pts)) {
-      if (GstClock* clock = gst_element_get_clock(GST_ELEMENT(sink))) {
-        const GstClockTime base = gst_element_get_base_time(GST_ELEMENT(sink));
-        const auto age_ns = static_cast<std::int64_t>(gst_clock_get_time(clock)) -
-                            static_cast<std::int64_t>(base + pts);
-        gst_object_unref(clock);
+    if (GstClock* clock = gst_element_get_clock(GST_ELEMENT(sink))) {
+      const auto running_ns = static_cast<std::int64_t>(gst_clock_get_time(clock)) -
+                              static_cast<std::int64_t>(gst_element_get_base_time(GST_ELEMENT(sink)));
+      gst_object_unref(clock);
+      if (GST_CLOCK_TIME_IS_VALID(pts)) {
+        const auto age_ns = running_ns - static_cast<std::int64_t>(pts);
         if (age_ns > 0 && age_ns < 5'000'000'000) capture_us = now_us - age_ns / 1000;
       }
+      // Test bursts start at running time 0: its wall time, once per pipeline.
+      if (plan_.burst && first_frame_.load()) burst_epoch_us_ = now_us - running_ns / 1000;
+    }
+    // A device: its PTS on the measured mapping (capture_offset.hpp), not the clock's age.
+    const std::int64_t offset_us = capture_offset_us_.load();
+    if (plan_.measured_capture && offset_us != kUnknownOffset && GST_CLOCK_TIME_IS_VALID(pts)) {
+      capture_us = std::min(now_us, offset_us + static_cast<std::int64_t>(pts / 1000));
     }
     std::shared_ptr<core::EncodedFrame> frame = wrapBuffer(buffer);
     if (!frame) return;
@@ -286,6 +319,12 @@ class AudioEngine::Impl {
   std::atomic<bool> capturing_{false};
   std::atomic<std::uint64_t> frames_{0};
   std::atomic<std::uint64_t> failures_{0};
+  std::atomic<std::int64_t> burst_epoch_us_{0};
+  // The capture's PTS → wall-clock mapping (measured_capture): written by the capture's
+  // streaming thread, read by the appsink's (the same one unless a custom part has a queue).
+  static constexpr std::int64_t kUnknownOffset = std::numeric_limits<std::int64_t>::min();
+  CaptureOffset capture_offset_;  // the capture's streaming thread (and startPipeline before it runs)
+  std::atomic<std::int64_t> capture_offset_us_{kUnknownOffset};
   std::uint64_t sequence_ = 0;  // streaming thread only
   mutable std::mutex error_mutex_;
   std::string error_;

@@ -34,6 +34,9 @@ struct AudioState {
   std::string error;   // why capture is not running although someone listens; "" otherwise
   std::uint64_t frames = 0;
   std::uint64_t failures = 0;
+  // audio-test-signal burst: the wall time (µs) of the running pipeline's first burst onset;
+  // the others follow every TestBurst::kPeriodMs. 0: no bursts, or not capturing yet.
+  std::int64_t burst_epoch_us = 0;
 };
 
 class AudioEngine {

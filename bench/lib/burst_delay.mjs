@@ -1,0 +1,71 @@
+// The sound's delay from tone bursts (bench/audio.mjs): framewire's test source with
+// `audio-test-signal: burst` makes a 20 ms 1 kHz burst at every whole period after a known wall
+// time (/api/state audio.burst.epoch_us). In the page, an AudioWorklet (page/burst_detector.js)
+// listens to what is played and reports each burst's onset; the onset's context time becomes a
+// wall time through AudioContext.getOutputTimestamp() (when the output device plays it). So
+// capture → heard = heard − the burst's capture time, with no timestamp carried along the way:
+// a cross-check of the page's timestamp-based figure.
+//   direct: the tap hangs off the page's own Web Audio graph (AudioPlayer's gain node);
+//   webrtc: a MediaStreamAudioSourceNode on the <video>'s audio track in an AudioContext of
+//           its own (what Web Audio gets of the track; the element plays the same samples).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { benchDir } from './process.mjs';
+
+const detectorCode = fs.readFileSync(path.join(benchDir, 'page', 'burst_detector.js'), 'utf8');
+
+// Starts listening in `page` (after the Sound button: Direct's AudioContext exists only then).
+// Returns 'ok' or why not.
+export function installBurstDetector(page, mode) {
+  return page.evaluate(
+    async ({ code, mode }) => {
+      let ctx;
+      let input;
+      if (mode === 'direct') {
+        const player = window.framewire?.audioPlayer;
+        if (!player?.ctx || !player.gain) return 'no Direct audio player';
+        ctx = player.ctx;
+        input = player.gain;
+      } else {
+        const track = document.querySelector('video')?.srcObject?.getAudioTracks?.()[0];
+        if (!track) return 'no WebRTC audio track';
+        ctx = new AudioContext({ latencyHint: 'interactive' });
+        await ctx.resume();
+        input = ctx.createMediaStreamSource(new MediaStream([track]));
+      }
+      const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+      await ctx.audioWorklet.addModule(url);
+      const node = new AudioWorkletNode(ctx, 'burst-detector');
+      const mute = ctx.createGain(); // the worklet runs only when the graph pulls it
+      mute.gain.value = 0;
+      input.connect(node);
+      node.connect(mute);
+      mute.connect(ctx.destination);
+      const heard = (window.fwBurstHeard = []);
+      node.port.onmessage = (e) => {
+        const ts = ctx.getOutputTimestamp();
+        if (ts.performanceTime > 0) {
+          heard.push(performance.timeOrigin + ts.performanceTime + (e.data.contextTime - ts.contextTime) * 1000);
+        } else {
+          const outputS = (ctx.outputLatency || 0) + (ctx.baseLatency || 0);
+          heard.push(performance.timeOrigin + performance.now() + (e.data.contextTime - ctx.currentTime + outputS) * 1000);
+        }
+      };
+      window.fwBurstNode = node;
+      return 'ok';
+    },
+    { code: detectorCode, mode },
+  );
+}
+
+// capture → heard (ms) of every onset heard so far, against `burst` (/api/state audio.burst);
+// a delay is taken modulo the period (it must stay below it: 1 s).
+export async function burstDelays(page, burst) {
+  const heard = await page.evaluate(() => (window.fwBurstHeard ? window.fwBurstHeard.splice(0) : []));
+  if (!burst || !(burst.epoch_us > 0)) return [];
+  return heard.map((t) => {
+    const since = t - burst.epoch_us / 1000;
+    return since - Math.floor(since / burst.period_ms) * burst.period_ms;
+  });
+}
