@@ -1,7 +1,8 @@
-// The MJPEG player off the main thread: in Chromium the page starts with its <img> and hands
+// The MJPEG player off the main thread (?mjpegworker=1; the <img> is the default): in Chromium
+// the page starts with its <img> and hands
 // over to a worker (web/js/mjpeg_worker.js: fetch, ImageDecoder, an OffscreenCanvas) once the
 // worker has drawn its first picture; the worker then decodes and draws, and the overlay still
-// gets its numbers. The <img> keeps playing where the worker cannot: ?worker=0, a page without
+// gets its numbers. The <img> keeps playing by default and where the worker cannot: a page without
 // ImageDecoder, and a worker whose stream the server refuses (max-viewers-mjpeg 1). A switch
 // to Direct and back starts a new worker on a new canvas. Stamp latency medians are printed,
 // never asserted.
@@ -54,7 +55,7 @@ const visible = (page, sel) => page.evaluate((s) => {
 }, sel);
 
 test('MJPEG decodes and draws in a worker in Chromium; the overlay gets its numbers', async (t) => {
-  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg');
+  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg&mjpegworker=1');
   try {
     assert.equal(await page.evaluate(() => window.framewire.mjpegWorker), true, 'the page offers the worker path');
     await until((s) => s.decodeThread === 'worker', 'the hand-over to the worker');
@@ -88,8 +89,8 @@ test('MJPEG decodes and draws in a worker in Chromium; the overlay gets its numb
   }
 });
 
-test('?worker=0: the <img> player plays, no worker', async (t) => {
-  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg&worker=0');
+test('by default the <img> player plays, no worker', async (t) => {
+  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg');
   try {
     assert.equal(await page.evaluate(() => window.framewire.mjpegWorker), false);
     await until((s) => s.framesDrawn > 30 && s.latencySamples > 10, '30 pictures through the <img>');
@@ -107,7 +108,7 @@ test('?worker=0: the <img> player plays, no worker', async (t) => {
 });
 
 test('a browser without ImageDecoder plays MJPEG through the <img>', async () => {
-  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg', { init: () => delete window.ImageDecoder });
+  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg&mjpegworker=1', { init: () => delete window.ImageDecoder });
   try {
     assert.equal(await page.evaluate(() => typeof window.ImageDecoder), 'undefined');
     assert.equal(await page.evaluate(() => window.framewire.mjpegWorker), false);
@@ -122,7 +123,7 @@ test('a browser without ImageDecoder plays MJPEG through the <img>', async () =>
 
 test('max-viewers-mjpeg 1: the worker\'s stream is refused, the <img> plays on', async (t) => {
   const own = await startFramewire({ size: '640x360', fps: 30, 'max-viewers-mjpeg': 1 });
-  const { page, logs, stats, until } = await openPage(own.base, '?mode=mjpeg');
+  const { page, logs, stats, until } = await openPage(own.base, '?mode=mjpeg&mjpegworker=1');
   try {
     await until((s) => s.framesDrawn > 30, '30 pictures through the <img>');
     await waitFor(() => mjpegWorkers(page).length === 0, { timeoutMs: 20000, what: 'the refused worker to end' }).catch((e) => {
@@ -143,7 +144,7 @@ test('max-viewers-mjpeg 1: the worker\'s stream is refused, the <img> plays on',
 });
 
 test('MJPEG → Direct → MJPEG: a new worker on a new canvas, the old one gone', async () => {
-  const { page, until } = await openPage(fw.base, '?mode=mjpeg');
+  const { page, until } = await openPage(fw.base, '?mode=mjpeg&mjpegworker=1');
   try {
     await until((s) => s.decodeThread === 'worker' && s.framesDrawn > 10, 'the MJPEG worker draws');
     await page.click('#mode-direct');

@@ -34,9 +34,10 @@ const branchPath = (path) => (BRANCH ? `${path}?branch=${encodeURIComponent(BRAN
 // Direct decodes and draws in a worker where the browser can (js/direct_worker_player.js);
 // ?worker=0 keeps it on the main thread
 const DIRECT_WORKER = params.get('worker') !== '0' && directWorkerSupported();
-// MJPEG too (js/mjpeg_worker_player.js: fetch + ImageDecoder + OffscreenCanvas); ?worker=0
-// keeps the <img>
-const MJPEG_WORKER = params.get('worker') !== '0' && mjpegWorkerSupported();
+// MJPEG plays through the <img>; ?mjpegworker=1 decodes in a worker instead
+// (js/mjpeg_worker_player.js: fetch + ImageDecoder + OffscreenCanvas), which was slower under
+// load in bench/latency.mjs (ImageDecoder waits for Chromium's thread pool; bench/README.md)
+const MJPEG_WORKER = params.get('mjpegworker') === '1' && mjpegWorkerSupported();
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -59,7 +60,7 @@ const api = {
   explicit: false,
   directSupported: canDirect,
   directWorker: DIRECT_WORKER, // stats.decodeThread says where Direct actually runs
-  mjpegWorker: MJPEG_WORKER, // for MJPEG too ('worker' once the worker draws; null: the <img>)
+  mjpegWorker: MJPEG_WORKER, // ?mjpegworker=1: MJPEG's decodeThread is 'worker' once it draws
   webrtcSupported: canWebRtc,
   setMode: (mode) => choose(mode),
   audio: audioPlayer ? audioPlayer.values : null, // Direct sound counters (audio_player.js)

@@ -1,4 +1,7 @@
-// MJPEG mode with decode and draw off the main thread (the default where the browser can): a
+// MJPEG mode with decode and draw off the main thread (?mjpegworker=1; the <img> player is the
+// default: in bench/latency.mjs this path presented later than the <img> once the machine was
+// busy, because ImageDecoder decodes on Chromium's thread pool, which then waits for a core,
+// while the <img> is decoded on the page's own thread when it is drawn; bench/README.md): a
 // worker (mjpeg_worker.js) reads /stream with fetch, decodes each JPEG with ImageDecoder and
 // draws it at once on a canvas of its own (an OffscreenCanvas): nothing waits behind the
 // page's main thread, and the page can time every step, which an <img> hides (bench/README.md).
