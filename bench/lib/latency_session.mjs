@@ -6,7 +6,7 @@ import { cpuWindow, machineBusySampler } from './procstat.mjs';
 import { getJson, sleep } from './process.mjs';
 
 const ms = (us) => (Number.isFinite(us) ? us / 1000 : null);
-// a stage with no frames counted has no number (the JPEG branch does not time its stages)
+// a stage with no frames counted has no number
 const p50 = (stage) => (stage && stage.count !== 0 ? ms(stage.p50) : null);
 
 // framewire's /api/state stage p50s (ms) for the branch a mode reads.

@@ -69,6 +69,12 @@ void LatestFrameBus::publish(const core::FramePtr& frame) {
     snapshot = watchers_;
   }
   rate_.add(core::steadyMicros(), frame->size);
+  if (frame->capture_us > 0 && frame->encode_start_us > 0) {
+    source_to_encoder_.add(frame->encode_start_us - frame->capture_us);
+  }
+  if (frame->encode_start_us > 0 && frame->encoded_us > 0) {
+    encode_.add(frame->encoded_us - frame->encode_start_us);
+  }
   for (const auto& watcher : snapshot) watcher->offer(frame);
 }
 
@@ -97,6 +103,16 @@ void LatestFrameBus::notifyDemand() {
 std::uint64_t LatestFrameBus::framesPublished() const {
   std::lock_guard lock(mutex_);
   return frames_published_;
+}
+
+void LatestFrameBus::recordSent(const core::EncodedFrame& frame, std::int64_t written_wall_us) {
+  if (frame.encoded_us > 0) encoded_to_sent_.add(written_wall_us - frame.encoded_us);
+  if (frame.capture_us > 0) capture_to_sent_.add(written_wall_us - frame.capture_us);
+}
+
+LatestFrameBusStages LatestFrameBus::stages() const {
+  return {source_to_encoder_.summary(), encode_.summary(), encoded_to_sent_.summary(),
+          capture_to_sent_.summary()};
 }
 
 double LatestFrameBus::fps() const { return rate_.fps(core::steadyMicros()); }

@@ -5,6 +5,8 @@
 //
 // Threads: publish() on the JPEG encoder's thread; watchers' `wake` is called there too (it
 // must only post). The demand listener works as on FrameBus: it is told the watcher count.
+// Per-stage times as on FrameBus: publish() adds capture → encoder and the encode, the MJPEG
+// sessions add encoded → sent and capture → sent (recordSent, on their strands).
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "bus/rate_meter.hpp"
+#include "bus/sample_window.hpp"
 #include "core/encoded_frame.hpp"
 
 namespace framewire::bus {
@@ -39,6 +42,14 @@ class LatestWatcher {
   bool closed_ = false;
 };
 
+// Per-stage latency of recent pictures, µs (the names of FrameBusStats).
+struct LatestFrameBusStages {
+  SampleSummary source_to_encoder;  // capture → handed to the encoder (queue included)
+  SampleSummary encode;             // handed to the encoder → encoded
+  SampleSummary encoded_to_sent;    // encoded → written to a client socket
+  SampleSummary capture_to_sent;    // capture → written to a client socket
+};
+
 class LatestFrameBus {
  public:
   explicit LatestFrameBus(std::string name) : name_(std::move(name)) {}
@@ -56,6 +67,10 @@ class LatestFrameBus {
   double fps() const;
   double kbps() const;
 
+  // A client wrote `frame` to its socket at `written_wall_us` (any thread).
+  void recordSent(const core::EncodedFrame& frame, std::int64_t written_wall_us);
+  LatestFrameBusStages stages() const;
+
  private:
   void notifyDemand();
 
@@ -67,6 +82,10 @@ class LatestFrameBus {
   std::function<void(std::size_t)> demand_listener_;
   std::mutex demand_mutex_;
   RateMeter rate_;
+  SampleWindow source_to_encoder_;
+  SampleWindow encode_;
+  SampleWindow encoded_to_sent_;
+  SampleWindow capture_to_sent_;
 };
 
 }  // namespace framewire::bus

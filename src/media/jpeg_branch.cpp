@@ -3,10 +3,22 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 
 #include "media/frame_wrap.hpp"
 
 namespace framewire::media {
+namespace {
+
+// FRAMEWIRE_BENCH_JPEG_INLINE=1 runs jpegenc on the capture thread (as the H.264 branch runs
+// x264), for bench/latency.mjs variants.
+bool jpegInline() {
+  const char* v = std::getenv("FRAMEWIRE_BENCH_JPEG_INLINE");
+  return v != nullptr && std::string_view(v) == "1";
+}
+
+}  // namespace
 
 std::string JpegBranch::description(const config::Config& config) {
   return fmt::format(
@@ -26,7 +38,7 @@ JpegBranch::JpegBranch(const config::Config& config, ControlLoop& loop, bus::Lat
       height_(config.height),
       interval_us_(config.jpeg_fps > 0 ? 1'000'000 / config.jpeg_fps : 0),
       branch_(BranchSpec{"jpeg", "jpeg", "jpegenc", description(config), config.fps,
-                         i420Bytes(config.width, config.height)},
+                         i420Bytes(config.width, config.height), jpegInline()},
               loop,
               [this](GstBuffer* buffer, const FrameTime& time, std::int64_t encoded_us) {
                 publish(buffer, time, encoded_us);

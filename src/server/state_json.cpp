@@ -67,9 +67,9 @@ json encodedBranch(media::MediaEngine& media, const media::CodecBranchSettings& 
 
 json jpegBranch(media::MediaEngine& media, const media::BranchState* info) {
   auto& bus = media.jpegBus();
-  const json empty = summaryJson({});
   const auto published = bus.framesPublished();
-  // Every JPEG stands alone: each is a "keyframe". Per-stage times are not kept for JPEGs.
+  const auto stages = bus.stages();
+  // Every JPEG stands alone: each is a "keyframe".
   return json{{"id", info ? info->id : "jpeg"},
               {"codec", "jpeg"},
               {"encoder", info ? info->encoder : ""},
@@ -80,10 +80,10 @@ json jpegBranch(media::MediaEngine& media, const media::BranchState* info) {
               {"keyframes", published},
               {"subscribers", bus.watcherCount()},
               {"latency_us",
-               {{"source_to_encoder", empty},
-                {"encode", empty},
-                {"encoded_to_sent", empty},
-                {"capture_to_sent", empty}}}};
+               {{"source_to_encoder", summaryJson(stages.source_to_encoder)},
+                {"encode", summaryJson(stages.encode)},
+                {"encoded_to_sent", summaryJson(stages.encoded_to_sent)},
+                {"capture_to_sent", summaryJson(stages.capture_to_sent)}}}};
 }
 
 // A WebRTC peer as a "clients" entry: the common fields plus the RTP/RTCP counters.

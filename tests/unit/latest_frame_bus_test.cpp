@@ -178,5 +178,27 @@ TEST(LatestFrameBusTest, UnwatchDuringPublishStress) {
   EXPECT_GT(taken.load(), 0u);
 }
 
+TEST(LatestFrameBusTest, KeepsPerStageTimes) {
+  LatestFrameBus bus("jpeg");
+  EXPECT_EQ(bus.stages().encode.count, 0u);
+  auto frame = std::const_pointer_cast<core::EncodedFrame>(jpeg(1));
+  frame->capture_us = 1'000'000;
+  frame->encode_start_us = 1'000'200;
+  frame->encoded_us = 1'004'200;
+  bus.publish(frame);
+  bus.recordSent(*frame, 1'005'000);
+  const auto s = bus.stages();
+  EXPECT_EQ(s.source_to_encoder.count, 1u);
+  EXPECT_EQ(s.source_to_encoder.p50, 200);
+  EXPECT_EQ(s.encode.p50, 4000);
+  EXPECT_EQ(s.encoded_to_sent.p50, 800);
+  EXPECT_EQ(s.capture_to_sent.p50, 5000);
+  // a picture without times (e.g. a test frame) counts in none of them
+  bus.publish(jpeg(2));
+  bus.recordSent(*jpeg(3), 1'006'000);
+  EXPECT_EQ(bus.stages().encode.count, 1u);
+  EXPECT_EQ(bus.stages().capture_to_sent.count, 1u);
+}
+
 }  // namespace
 }  // namespace framewire::bus

@@ -105,6 +105,7 @@ class MjpegSession : public std::enable_shared_from_this<MjpegSession> {
     writing_ = false;
     timer_.cancel();
     if (ec) return close();
+    if (frame_out_) bus_.recordSent(*frame_out_, core::wallClockMicros());
     if (frame_out_ && client_) {
       client_->addSent(frame_out_->size);
       const std::uint64_t published = bus_.framesPublished() - published_at_start_;
