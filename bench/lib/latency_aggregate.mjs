@@ -19,7 +19,7 @@ function creep(sessions, windowMs) {
 }
 
 // Long sessions (creep checks): presented p50 per 30 s window, next to the machine's busy cores
-// (all processes) in the same window, so a rise from other work on the machine is told apart
+// and median runnable threads (all processes) in the same window, so a rise from other work on the machine is told apart
 // from latency creeping up in the player. Windows are placed back from each session's end.
 function timeline(sessions, windowMs = 30000) {
   const windows = [];
@@ -29,12 +29,15 @@ function timeline(sessions, windowMs = 30000) {
     for (let w = 0; w * windowMs < activeMs; w++) {
       const from = w * windowMs;
       const to = Math.min(activeMs, from + windowMs);
-      windows[w] ??= { fromS: from / 1000, toS: to / 1000, values: [], busy: [] };
+      windows[w] ??= { fromS: from / 1000, toS: to / 1000, values: [], busy: [], runnable: [] };
       s.times.presented.forEach((t, i) => {
         if (t >= from && t < to) windows[w].values.push(s.series.presented[i]);
       });
       for (const b of s.machineBusy ?? []) {
-        if (startWall !== null && b.at >= startWall + from && b.at < startWall + to) windows[w].busy.push(b.busyCores);
+        if (startWall !== null && b.at >= startWall + from && b.at < startWall + to) {
+          windows[w].busy.push(b.busyCores);
+          if (Number.isFinite(b.runnable)) windows[w].runnable.push(b.runnable);
+        }
       }
     }
   }
@@ -43,6 +46,7 @@ function timeline(sessions, windowMs = 30000) {
     toS: round(w.toS, 0),
     presentedP50: round(median(w.values), 2),
     machineBusyCores: w.busy.length ? round(w.busy.reduce((a, b) => a + b, 0) / w.busy.length, 2) : null,
+    machineRunnable: w.runnable.length ? round(median(w.runnable), 1) : null,
   }));
 }
 

@@ -80,16 +80,16 @@ export function phaseRows(entry) {
   return rows;
 }
 
-// Long sessions: one row per mode, one column per 30 s window, "p50 ms (machine busy cores)".
+// Long sessions: one row per mode, one column per 30 s window, "p50 ms (busy cores/runnable)".
 export function timelineTable(entry) {
   const modes = Object.entries(entry.modes).filter(([, m]) => m.timeline?.length);
   if (!modes.length) return null;
   const windows = modes[0][1].timeline;
   const headers = ['mode', ...windows.map((w) => `${w.fromS}-${w.toS}s`)];
-  const rows = modes.map(([key, m]) => [key, ...m.timeline.map((w) => (w.presentedP50 === null ? '–' : `${w.presentedP50} (${w.machineBusyCores ?? '?'})`))]);
+  const rows = modes.map(([key, m]) => [key, ...m.timeline.map((w) => (w.presentedP50 === null ? '–' : `${w.presentedP50} (${w.machineBusyCores ?? '?'}/${w.machineRunnable ?? '?'})`))]);
   return { headers, rows };
 }
-const TIMELINE_TITLE = 'presented p50 per 30 s window, ms (the machine\'s busy cores, all processes, in that window)';
+const TIMELINE_TITLE = 'presented p50 per 30 s window, ms (the machine\'s busy cores / median runnable threads, all processes, in that window)';
 
 export function printLatency(results) {
   console.log(`\nframewire latency bench "${results.name}" — ms; load average ${results.loadAverageStart.join(' ')} → ${results.loadAverageEnd.join(' ')}`);

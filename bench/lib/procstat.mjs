@@ -31,14 +31,18 @@ export function loadAverage() {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 }
 
-// The whole machine's busy cores (all processes, from /proc/stat) over time, sampled every
-// `everyMs`: a long session's latency is read next to what else the machine was doing.
+// The whole machine's busy cores and runnable threads (all processes, from /proc/stat) over
+// time, sampled every `everyMs`: a long session's latency is read next to what else the machine was doing.
 export function machineBusySampler(everyMs = 1000) {
+  // procs_running: threads runnable at this instant. Once every core is busy, busy cores say
+  // nothing more; the runnable count still tells a crowded machine from a merely full one.
   const read = () => {
-    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const stat = fs.readFileSync('/proc/stat', 'utf8');
+    const cpu = stat.split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const idle = cpu[3] + (cpu[4] || 0);
     const total = cpu.reduce((a, b) => a + b, 0);
-    return { idle, total };
+    const running = Number(/^procs_running (\d+)/m.exec(stat)?.[1] ?? NaN);
+    return { idle, total, running };
   };
   const cores = fs.readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).length || 1;
   const samples = [];
@@ -46,7 +50,7 @@ export function machineBusySampler(everyMs = 1000) {
   const timer = setInterval(() => {
     const now = read();
     const dt = now.total - last.total;
-    if (dt > 0) samples.push({ at: Date.now(), busyCores: Math.round(((dt - (now.idle - last.idle)) / dt) * cores * 100) / 100 });
+    if (dt > 0) samples.push({ at: Date.now(), busyCores: Math.round(((dt - (now.idle - last.idle)) / dt) * cores * 100) / 100, runnable: now.running });
     last = now;
   }, everyMs);
   return {
