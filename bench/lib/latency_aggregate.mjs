@@ -18,7 +18,7 @@ function creep(sessions, windowMs) {
   return { windowS: windowMs / 1000, firstP50: round(median(first), 2), lastP50: round(median(last), 2) };
 }
 
-// Long sessions (creep checks): presented p50 per 30 s window, next to the machine's busy cores
+// Long sessions (creep checks): presented and decoded p50 per 30 s window, next to the machine's busy cores
 // and median runnable threads (all processes) in the same window, so a rise from other work on the machine is told apart
 // from latency creeping up in the player. Windows are placed back from each session's end.
 function timeline(sessions, windowMs = 30000) {
@@ -29,9 +29,12 @@ function timeline(sessions, windowMs = 30000) {
     for (let w = 0; w * windowMs < activeMs; w++) {
       const from = w * windowMs;
       const to = Math.min(activeMs, from + windowMs);
-      windows[w] ??= { fromS: from / 1000, toS: to / 1000, values: [], busy: [], runnable: [] };
+      windows[w] ??= { fromS: from / 1000, toS: to / 1000, values: [], decoded: [], busy: [], runnable: [] };
       s.times.presented.forEach((t, i) => {
         if (t >= from && t < to) windows[w].values.push(s.series.presented[i]);
+      });
+      (s.times.decoded ?? []).forEach((t, i) => {
+        if (t >= from && t < to) windows[w].decoded.push(s.series.decoded[i]);
       });
       for (const b of s.machineBusy ?? []) {
         if (startWall !== null && b.at >= startWall + from && b.at < startWall + to) {
@@ -45,6 +48,8 @@ function timeline(sessions, windowMs = 30000) {
     fromS: round(w.fromS, 0),
     toS: round(w.toS, 0),
     presentedP50: round(median(w.values), 2),
+    // before the display: free of the slow beat between the source's and the display's clocks
+    decodedP50: round(median(w.decoded), 2),
     machineBusyCores: w.busy.length ? round(w.busy.reduce((a, b) => a + b, 0) / w.busy.length, 2) : null,
     machineRunnable: w.runnable.length ? round(median(w.runnable), 1) : null,
   }));

@@ -86,10 +86,10 @@ export function timelineTable(entry) {
   if (!modes.length) return null;
   const windows = modes[0][1].timeline;
   const headers = ['mode', ...windows.map((w) => `${w.fromS}-${w.toS}s`)];
-  const rows = modes.map(([key, m]) => [key, ...m.timeline.map((w) => (w.presentedP50 === null ? '–' : `${w.presentedP50} (${w.machineBusyCores ?? '?'}/${w.machineRunnable ?? '?'})`))]);
+  const rows = modes.map(([key, m]) => [key, ...m.timeline.map((w) => (w.presentedP50 === null ? '–' : `${w.presentedP50} / ${w.decodedP50 ?? '–'} (${w.machineBusyCores ?? '?'}/${w.machineRunnable ?? '?'})`))]);
   return { headers, rows };
 }
-const TIMELINE_TITLE = 'presented p50 per 30 s window, ms (the machine\'s busy cores / median runnable threads, all processes, in that window)';
+const TIMELINE_TITLE = 'presented p50 / decoded p50 per 30 s window, ms (the machine\'s busy cores / median runnable threads, all processes, in that window)';
 
 export function printLatency(results) {
   console.log(`\nframewire latency bench "${results.name}" — ms; load average ${results.loadAverageStart.join(' ')} → ${results.loadAverageEnd.join(' ')}`);
