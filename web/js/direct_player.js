@@ -83,11 +83,7 @@ export class DirectPlayer {
       return;
     }
     if (this.hold.take(frame)) return; // lip sync: drawHeld() draws it when its sound plays
-    if (this.pending) {
-      this.pending.close();
-      this.stats.dropped();
-    }
-    this.pending = frame;
+    this.replacePending(frame);
     // Draw at once (the canvas is desynchronized: it shows without waiting for the next
     // animation frame) unless newer chunks are already in the decoder: then this frame is stale,
     // and the newest one, or requestAnimationFrame, draws instead.
@@ -96,12 +92,17 @@ export class DirectPlayer {
 
   // A picture that waited for its sound: drawn now, ahead of anything older in the mailbox.
   drawHeld(frame) {
+    this.replacePending(frame);
+    this.drawPending();
+  }
+
+  // The mailbox keeps the newest picture: one not yet drawn is dropped (and counted).
+  replacePending(frame) {
     if (this.pending) {
       this.pending.close();
       this.stats.dropped();
     }
     this.pending = frame;
-    this.drawPending();
   }
 
   dropPending() {

@@ -120,23 +120,24 @@ class DirectWorker {
       return;
     }
     if (this.hold.take(frame)) return; // lip sync: drawHeld() draws it when its sound plays
-    if (this.pending) {
-      this.pending.close();
-      this.stats.dropped();
-    }
-    this.pending = frame;
+    this.replacePending(frame);
     if (this.session.decodeQueueSize === 0) this.drawPending();
     else this.drawAtNextAnimationFrame();
   }
 
   // A picture that waited for its sound: drawn now, ahead of anything older in the mailbox.
   drawHeld(frame) {
+    this.replacePending(frame);
+    this.drawPending();
+  }
+
+  // The mailbox keeps the newest picture: one not yet drawn is dropped (and counted).
+  replacePending(frame) {
     if (this.pending) {
       this.pending.close();
       this.stats.dropped();
     }
     this.pending = frame;
-    this.drawPending();
   }
 
   // A stale frame waits for the newer ones; if none comes out first, the next animation frame
