@@ -20,7 +20,7 @@ import { benchDir, findBinary, startServer, stopAllOnExit } from './lib/process.
 import { renderChart } from './lib/chart.mjs';
 
 const USAGE = `usage: node bench/latency.mjs [--sessions N] [--seconds S] [--configs WxH@FPS:KBPS:GOP,...]
-  [--modes webrtc,direct,direct-worker,mjpeg,mjpeg-worker] [--jitter-target MS] [--page-busy MS] [--offer-wait MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
+  [--modes webrtc,direct,direct-worker,mjpeg,mjpeg-worker,webrtc-audio,direct-audio,direct-worker-audio] [--jitter-target MS] [--page-busy MS] [--offer-wait MS] [--variant 'NAME=ARGS;NAME=ARGS'] [--variant-modes webrtc]
   [--no-baseline] [--framewire BIN] [--baseline-bin BIN] [--name NAME] [--no-chart]
   --variant: a second framewire per variant, started with extra ARGS (e.g. 'nopd=--webrtc-playout-delay false'),
   measured for --variant-modes as rows "<mode> NAME", in the same run. In ARGS, KEY=VALUE sets an

@@ -23,6 +23,7 @@ const files = {
   'webrtc_client.js': path.join(benchDir, 'page', 'webrtc_client.js'),
   'webrtc_load.js': path.join(benchDir, 'page', 'webrtc_load.js'),
   'stamp.js': path.join(repoRoot, 'web', 'js', 'stamp.js'), // the app's own stamp reader
+  'audio_player.js': path.join(repoRoot, 'web', 'js', 'audio_player.js'), // the app's Direct sound player
   'chart.html': path.join(benchDir, 'page', 'chart.html'),
 };
 

@@ -97,6 +97,16 @@ export function aggregateMode(sessions, { seconds }) {
       phases: Object.fromEntries(['gathered', 'answered', 'connected'].map((k) => [k, round(median(rtc.map((w) => w.phases?.[k] ?? null)), 0)])),
     };
   }
+  // the *-audio modes: proof the sound played (WebRTC: samples out of the audio jitter buffer;
+  // Direct: frames the app's AudioPlayer scheduled) and Direct's capture → heard estimate
+  const played = ok.map((s) => s.webrtc?.audioSamplesPlayed ?? s.counts?.audioFramesPlayed).filter(Number.isFinite);
+  if (played.length) {
+    out.audio = {
+      played: played.reduce((a, b) => a + b, 0),
+      unit: ok.some((s) => s.webrtc) ? 'samples' : 'frames',
+      directDelayMs: round(median(ok.map((s) => s.counts?.audioDelayMs ?? null)), 1),
+    };
+  }
   const stages = ok.map((s) => s.stages).filter(Boolean);
   if (stages.length) {
     out.stages = {};

@@ -42,7 +42,12 @@ export function latencyRows(entry) {
 export function notes(entry) {
   return Object.entries(entry.modes)
     .filter(([, m]) => m.skipped || !m.presented)
-    .map(([key, m]) => `${key}: ${m.skipped ? `skipped: ${m.skipped}` : `no samples: ${m.errors?.[0] ?? 'no frames'}`}`);
+    .map(([key, m]) => `${key}: ${m.skipped ? `skipped: ${m.skipped}` : `no samples: ${m.errors?.[0] ?? 'no frames'}`}`)
+    .concat(
+      Object.entries(entry.modes)
+        .filter(([, m]) => m.audio)
+        .map(([key, m]) => `${key}: sound played, ${m.audio.played} ${m.audio.unit}${m.audio.directDelayMs != null ? `; capture → heard ${m.audio.directDelayMs} ms (the player's estimate)` : ''}`),
+    );
 }
 
 export const STAGE_HEADERS = ['mode', 'source→encoder', 'encode (x264 floor)', 'encoded→sent', 'capture→sent', 'recv p50', 'socket→decoded (browser floor)', 'presented − decoded p50'];

@@ -2,7 +2,7 @@
 // resolves with its samples (see recorder.js). The page holds one session per load.
 
 import { Recorder } from './recorder.js';
-import { runDirect } from './direct_client.js';
+import { runDirect, startAudioPlayer } from './direct_client.js';
 import { runDirectWorker } from './direct_worker_client.js';
 import { runMjpeg, runMjpegImg } from './mjpeg_client.js';
 import { runWebrtc } from './webrtc_client.js';
@@ -28,6 +28,20 @@ const runners = {
   // <img src=/stream> sampled at each animation frame (the app's fallback player)
   'mjpeg-img': runMjpegImg,
   webrtc: runWebrtc,
+  // the same with sound: the offer takes the audio track too and the <video> plays it unmuted;
+  // Direct asks for ?audio=1 and plays the Opus frames through the app's AudioPlayer. Against
+  // the plain rows: what sound costs the picture.
+  'webrtc-audio': (o) => runWebrtc({ ...o, audio: true }),
+  'direct-audio': async (o) => {
+    const audio = startAudioPlayer();
+    try {
+      return await runDirect({ ...o, audio });
+    } finally {
+      audio.close();
+    }
+  },
+  // the app's default Direct player: picture in a worker, sound relayed to the page's AudioPlayer
+  'direct-worker-audio': (o) => runDirectWorker({ ...o, audio: true }),
 };
 
 // Keeps the main thread busy `ms` ms in every 16 ms (--page-busy): a page with more to do than

@@ -2,7 +2,15 @@
 // frame drawn at once (no queue). received = message arrival − capture time in the header;
 // decoded = stamp read from the decoded VideoFrame; presented = stamp on the canvas at rAF.
 
+import { AudioPlayer } from './audio_player.js';
 import { CanvasPresenter, perfToWallUs } from './recorder.js';
+
+// The app's Direct sound player, started (the bench's Chromium plays sound without a gesture).
+export function startAudioPlayer() {
+  const player = new AudioPlayer();
+  player.unmute();
+  return player;
+}
 
 // The app's backlog policy (web/js/direct_session.js), so the bench measures what users get:
 // at a keyframe with this many chunks queued, drop the backlog; past the second, ask for one.
@@ -41,7 +49,9 @@ class VideoPresenter {
   }
 }
 
-export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/direct', present = 'canvas' }) {
+// `audio`: where the sound goes, {configure(msg), decode(captureUs, bytes)} (the app's
+// AudioPlayer, or a relay to the page from a worker); with it the socket asks for ?audio=1.
+export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/direct', present = 'canvas', audio = null }) {
   // present 'none': decode only, no stamp read and no draw (isolates the page's own cost)
   const presenter =
     present === 'video' ? new VideoPresenter(video, recorder) : present === 'none' ? null : new CanvasPresenter(canvas, recorder);
@@ -56,7 +66,8 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
     recorder.counts.keyframeRequests = (recorder.counts.keyframeRequests ?? 0) + 1;
     ws.send(JSON.stringify({ type: 'keyframe' }));
   };
-  const ws = new WebSocket(`ws://${location.host}${path}`);
+  const sound = audio;
+  const ws = new WebSocket(`ws://${location.host}${path}${audio ? (path.includes('?') ? '&' : '?') + 'audio=1' : ''}`);
   ws.binaryType = 'arraybuffer';
 
   const onFrame = (frame) => {
@@ -88,6 +99,7 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
   ws.onmessage = (ev) => {
     if (typeof ev.data === 'string') {
       const msg = JSON.parse(ev.data);
+      if (msg.type === 'audio' && sound) sound.configure(msg);
       if (msg.type !== 'hello') return;
       if (decoder) decoder.close();
       decoder = new VideoDecoder({ output: onFrame, error: () => (waitKey = true) });
@@ -98,6 +110,10 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
     }
     const now = performance.now();
     const view = new DataView(ev.data);
+    if (view.getUint8(0) === 2 && sound && ev.data.byteLength > 10) {
+      sound.decode(Number(view.getBigUint64(2)), new Uint8Array(ev.data, 10));
+      return;
+    }
     if (view.getUint8(0) !== 1 || !decoder) return;
     recorder.counts.messages++;
     const key = (view.getUint8(1) & 1) === 1;
@@ -128,5 +144,9 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
   presenter?.stop();
   ws.close();
   if (decoder && decoder.state !== 'closed') decoder.close();
+  if (sound?.values) {
+    recorder.counts.audioFramesPlayed = sound.values.framesPlayed;
+    recorder.counts.audioDelayMs = sound.values.delayMs;
+  }
   return recorder.result();
 }

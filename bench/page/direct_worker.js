@@ -12,7 +12,14 @@ self.onmessage = async ({ data }) => {
   // the page's start time on this worker's clock: first frame counts the worker's start-up too
   recorder.t0 = data.startWallMs - performance.timeOrigin;
   try {
-    self.postMessage(await runDirect({ recorder, canvas: data.canvas, seconds: data.seconds, path: data.path }));
+    // with sound, as the app's worker does: each Opus frame goes to the page, which plays it
+    const audio = data.audio
+      ? {
+          configure: (msg) => self.postMessage({ kind: 'audio-config', msg }),
+          decode: (captureUs, bytes) => self.postMessage({ kind: 'audio', captureUs, bytes: bytes.slice() }),
+        }
+      : null;
+    self.postMessage(await runDirect({ recorder, canvas: data.canvas, seconds: data.seconds, path: data.path, audio }));
   } catch (e) {
     self.postMessage({ error: `direct-worker: ${e?.message ?? e}` });
   }

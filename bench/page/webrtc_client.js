@@ -25,7 +25,7 @@ export async function inboundVideo(pc) {
 }
 
 // Plain WHEP: recvonly offer (sent at once, or after --offer-wait ms of ICE gathering), POST, 201 + answer.
-export async function connectWhep(path, onTrack, { jitterBufferTarget = null, phases = null, offerWaitMs = 0 } = {}) {
+export async function connectWhep(path, onTrack, { jitterBufferTarget = null, phases = null, offerWaitMs = 0, audio = false } = {}) {
   const t0 = performance.now();
   const mark = (name) => {
     if (phases && phases[name] === undefined) phases[name] = Math.round(performance.now() - t0);
@@ -33,9 +33,10 @@ export async function connectWhep(path, onTrack, { jitterBufferTarget = null, ph
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && mark('connected'));
   pc.addTransceiver('video', { direction: 'recvonly' });
+  if (audio) pc.addTransceiver('audio', { direction: 'recvonly' });
   pc.ontrack = (e) => {
     // Chromium's receiver-side hint (ms); 0 asks for the shortest playout delay it allows
-    if (jitterBufferTarget !== null && 'jitterBufferTarget' in e.receiver) e.receiver.jitterBufferTarget = jitterBufferTarget;
+    if (e.track.kind === 'video' && jitterBufferTarget !== null && 'jitterBufferTarget' in e.receiver) e.receiver.jitterBufferTarget = jitterBufferTarget;
     onTrack(e.track);
   };
   await pc.setLocalDescription(await pc.createOffer());
@@ -69,13 +70,24 @@ export async function connectWhep(path, onTrack, { jitterBufferTarget = null, ph
   return { pc, close };
 }
 
-export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitterBufferTarget = null, offerWaitMs = 0 }) {
+async function inboundAudio(pc) {
+  const report = await pc.getStats();
+  for (const s of report.values()) if (s.type === 'inbound-rtp' && s.kind === 'audio') return s;
+  return null;
+}
+
+// `audio`: the offer takes the sound too, played unmuted by the same <video> (one MediaStream,
+// as the app's player does).
+export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitterBufferTarget = null, offerWaitMs = 0, audio = false }) {
   // ms from the page's start of this session: ICE gathered, answer received, connected
   const phases = {};
+  const stream = new MediaStream();
+  video.muted = !audio;
   const { pc, close } = await connectWhep(path, (track) => {
-    video.srcObject = new MediaStream([track]);
+    stream.addTrack(track);
+    if (video.srcObject !== stream) video.srcObject = stream;
     video.play().catch(() => {});
-  }, { jitterBufferTarget, phases, offerWaitMs });
+  }, { jitterBufferTarget, phases, offerWaitMs, audio });
 
   let running = true;
   const onVideoFrame = (now, meta) => {
@@ -106,6 +118,7 @@ export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitt
   running = false;
   clearInterval(statsTimer);
   const last = await inboundVideo(pc).catch(() => null);
+  const sound = audio ? await inboundAudio(pc).catch(() => null) : null;
   await close();
   const a = first.stats;
   const per = (field, count) =>
@@ -121,6 +134,9 @@ export async function runWebrtc({ recorder, video, seconds, path = '/whep', jitt
       pliCount: last?.pliCount ?? 0,
       decoder: last?.decoderImplementation ?? null,
       phases,
+      // with sound: what the audio receiver played (samples out of its jitter buffer)
+      audioSamplesPlayed: sound?.totalSamplesReceived ?? null,
+      audioLevel: sound?.audioLevel ?? null,
     },
   });
 }
