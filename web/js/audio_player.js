@@ -2,12 +2,17 @@
 // docs/protocol.md) decoded with WebCodecs AudioDecoder and played through Web Audio.
 //
 // Small and bounded: each decoded frame is scheduled right after the previous one; when the
-// schedule runs dry (a late frame) it restarts TARGET_LEAD_S ahead of now, and a frame that
-// would start more than MAX_LEAD_S ahead is dropped, so sound never drifts behind the picture.
+// schedule runs dry (a late frame) it restarts a cushion ahead of now, and a frame that would
+// start more than MAX_LEAD_S ahead is dropped, so sound never drifts behind the picture.
 // A burst of frames (a stalled main thread, a late socket) leaves the queue longer than it
-// needs to be, and nothing would shorten it again: when it has not come down to TRIM_ABOVE_S
-// for TRIM_WINDOW frames in a row, one frame is skipped (framesTrimmed), so the sound comes
-// back to being as early as the arrival jitter allows.
+// needs to be, and nothing would shorten it again: when the queue has not come down to the
+// cushion for TRIM_WINDOW frames in a row, one frame is skipped (framesTrimmed).
+// The cushion adapts to the arrival jitter, as a WebRTC jitter buffer does: it starts at
+// CUSHION_MIN_S and grows by CUSHION_STEP_S with each underrun (up to CUSHION_MAX_S). It comes
+// back down a step only after CUSHION_DECAY_WINDOWS trim windows without an underrun in which
+// the queue never got shorter than a step (plus a margin): one step less would still not have
+// run dry. A fixed 50 ms kept 40-50 ms queued on a quiet machine where 10-20 ms played
+// without a gap (bench/README.md).
 // Frames are decoded (and counted) even while muted, so unmuting is immediate; browsers only
 // start an AudioContext from a user gesture, which is what unmute() is called from.
 //
@@ -16,10 +21,13 @@
 
 import { wallClockMicros } from './stamp.js';
 
-const TARGET_LEAD_S = 0.03; // cushion after an underrun
+const CUSHION_MIN_S = 0.02; // the queue kept ahead of the output when arrivals are steady
+const CUSHION_STEP_S = 0.01; // added by each underrun...
+const CUSHION_MAX_S = 0.08; // ...up to this
+const CUSHION_DECAY_WINDOWS = 10; // trim windows (5 s of 10 ms frames) with room to spare: one step down
+const CUSHION_MARGIN_S = 0.003;
 const MAX_LEAD_S = 0.12; // more queued than this: drop (the buffer's bound)
-const TRIM_ABOVE_S = TARGET_LEAD_S + 0.02; // a queue that never got this short...
-const TRIM_WINDOW = 50; // ...for this many frames in a row (0.5 s of 10 ms frames) is trimmed
+const TRIM_WINDOW = 50; // a queue that stayed above the cushion for this many frames is trimmed
 
 export function audioSupported() {
   return typeof window.AudioDecoder === 'function' && typeof window.AudioContext === 'function';
@@ -34,6 +42,9 @@ export class AudioPlayer {
     this.nextTime = 0;
     this.minLead = Infinity; // the shortest queue seen in this trim window (s)
     this.windowFrames = 0;
+    this.cushion = CUSHION_MIN_S;
+    this.calmWindows = 0; // trim windows in a row without an underrun
+    this.calmMinLead = Infinity; // the shortest queue over those windows (s)
     this.values = {
       configured: false,
       codec: null,
@@ -43,6 +54,7 @@ export class AudioPlayer {
       framesDropped: 0,
       framesTrimmed: 0,
       underruns: 0,
+      cushionMs: CUSHION_MIN_S * 1000,
       muted: true,
       delayMs: null,
       lastError: null,
@@ -125,8 +137,8 @@ export class AudioPlayer {
     }
     const now = ctx.currentTime;
     if (this.nextTime < now) {
-      if (this.nextTime > 0) this.values.underruns++;
-      this.nextTime = now + TARGET_LEAD_S;
+      if (this.nextTime > 0) this.underrun();
+      this.nextTime = now + this.cushion;
     }
     if (this.nextTime - now > MAX_LEAD_S) {
       this.values.framesDropped++;
@@ -134,9 +146,14 @@ export class AudioPlayer {
     }
     this.minLead = Math.min(this.minLead, this.nextTime - now);
     if (++this.windowFrames >= TRIM_WINDOW) {
-      const trim = this.minLead > TRIM_ABOVE_S;
+      const trim = this.minLead > this.cushion + 0.001; // not for a rounding error
+      this.calmMinLead = Math.min(this.calmMinLead, this.minLead);
       this.minLead = Infinity;
       this.windowFrames = 0;
+      if (++this.calmWindows >= CUSHION_DECAY_WINDOWS) {
+        const room = this.calmMinLead > CUSHION_STEP_S + CUSHION_MARGIN_S;
+        this.setCushion(room ? this.cushion - CUSHION_STEP_S : this.cushion);
+      }
       if (trim) {
         this.values.framesTrimmed++;
         return;
@@ -152,6 +169,19 @@ export class AudioPlayer {
     const outputS = (ctx.outputLatency || 0) + (ctx.baseLatency || 0);
     const ageMs = (wallClockMicros() - data.timestamp) / 1000;
     this.values.delayMs = Math.round((ageMs + (this.nextTime - buffer.duration - now + outputS) * 1000) * 10) / 10;
+  }
+
+  // The schedule ran dry: a frame came later than the cushion allowed for, so keep more.
+  underrun() {
+    this.values.underruns++;
+    this.setCushion(this.cushion + CUSHION_STEP_S);
+  }
+
+  setCushion(s) {
+    this.cushion = Math.min(CUSHION_MAX_S, Math.max(CUSHION_MIN_S, s));
+    this.calmWindows = 0;
+    this.calmMinLead = Infinity;
+    this.values.cushionMs = Math.round(this.cushion * 1000);
   }
 
   // Call from a user gesture (a click): browsers start audio only then.
