@@ -85,7 +85,7 @@ export async function runDirect({ recorder, canvas, video, seconds, path = '/ws/
       arrivals.delete(frame.timestamp);
     }
     if (!presenter) return frame.close();
-    // the app's policy (web/js/direct_worker.js, direct_player.js): a frame with newer chunks queued behind it is
+    // the app's policy (web/js/direct_worker_source.js, direct_player.js): a frame with newer chunks queued behind it is
     // stale; skip its draw, the newest one is drawn
     if (decoder && decoder.decodeQueueSize > 0) {
       recorder.counts.staleSkipped = (recorder.counts.staleSkipped ?? 0) + 1;

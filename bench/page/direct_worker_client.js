@@ -1,5 +1,5 @@
 // Mode direct-worker: Direct received, decoded and drawn in a worker (direct_worker.js) on an
-// OffscreenCanvas, as the app's player does by default (web/js/direct_worker.js). The page's
+// OffscreenCanvas, as the app's player does by default (web/js/direct_worker_source.js). The page's
 // main thread only starts it and waits for the session's samples.
 
 import { startAudioPlayer } from './direct_client.js';

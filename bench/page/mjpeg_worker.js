@@ -1,7 +1,7 @@
 // The bench's MJPEG client run inside a dedicated worker (mode mjpeg-worker): the very same
 // runMjpeg() as the main-thread row (mjpeg_client.js: fetch, the app's part reader, decode,
 // draw at once, newest wins), on an OffscreenCanvas transferred from the page, as the app's
-// MJPEG worker does (web/js/mjpeg_worker.js). Started and measured like direct_worker.js.
+// MJPEG worker does (web/js/mjpeg_worker_source.js). Started and measured like direct_worker.js.
 
 import { runMjpeg } from './mjpeg_client.js';
 import { Recorder } from './recorder.js';

@@ -1,5 +1,5 @@
 // The Direct player off the main thread: in Chromium the page starts on the main thread and
-// hands over to a worker (web/js/direct_worker.js: WebSocket, VideoDecoder and an
+// hands over to a worker (web/js/worker_player.js?kind=direct: WebSocket, VideoDecoder and an
 // OffscreenCanvas) once the worker has drawn its first picture; the worker then decodes and
 // draws, and the overlay still gets its numbers; ?worker=0 keeps the main-thread player, which
 // plays too; a mode switch away and back starts a new worker on a fresh canvas. The stamp
@@ -55,7 +55,7 @@ const canvasTransferred = (page) =>
     }
   });
 
-const directWorkers = (page) => page.workers().filter((w) => /direct_worker\.js/.test(w.url()));
+const directWorkers = (page) => page.workers().filter((w) => /worker_player\.js\?kind=direct/.test(w.url()));
 
 test('Direct decodes and draws in a worker in Chromium; the overlay gets its numbers', async (t) => {
   const { page, stats, until } = await openPage('?mode=direct');

@@ -1,6 +1,6 @@
 // The MJPEG player off the main thread (?mjpegworker=1; the <img> is the default): in Chromium
 // the page starts with its <img> and hands
-// over to a worker (web/js/mjpeg_worker.js: fetch, ImageDecoder, an OffscreenCanvas) once the
+// over to a worker (web/js/worker_player.js?kind=mjpeg: fetch, ImageDecoder, an OffscreenCanvas) once the
 // worker has drawn its first picture; the worker then decodes and draws, and the overlay still
 // gets its numbers. The <img> keeps playing by default and where the worker cannot: a page without
 // ImageDecoder, and a worker whose stream the server refuses (max-viewers-mjpeg 1). A switch
@@ -48,7 +48,7 @@ async function openPage(base, query, { init = null } = {}) {
   return { page, logs, stats, until };
 }
 
-const mjpegWorkers = (page) => page.workers().filter((w) => /mjpeg_worker\.js/.test(w.url()));
+const mjpegWorkers = (page) => page.workers().filter((w) => /worker_player\.js\?kind=mjpeg/.test(w.url()));
 const visible = (page, sel) => page.evaluate((s) => {
   const el = document.querySelector(s);
   return !!el && !el.hidden && el.getBoundingClientRect().width > 0;

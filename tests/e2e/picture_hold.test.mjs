@@ -7,46 +7,15 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { MAX_HELD, MAX_HOLD_MS, PictureHold, SoundDelayFollower } from '../../web/js/picture_hold.js';
-
-const T0 = 1_700_000_000_000; // ms, the fake wall clock's start
+import { T0, fakeClock, fakeFrames } from './lib/fake_clock.mjs';
 
 function rig() {
-  const clock = { now: T0 };
-  const timers = new Map();
-  let nextId = 1;
-  const drawn = [];
-  const closed = [];
+  const fake = fakeClock(T0);
+  const frames = fakeFrames(fake.clock);
   let dropped = 0;
-  const hold = new PictureHold({
-    draw: (f) => {
-      drawn.push(f.name);
-      f.close();
-    },
-    dropped: (n) => (dropped += n),
-    now: () => clock.now,
-    timers: {
-      set: (fn, ms) => {
-        const id = nextId++;
-        timers.set(id, { fn, at: clock.now + ms });
-        return id;
-      },
-      clear: (id) => timers.delete(id),
-    },
-  });
-  // moves the clock to `to`, firing due timers in order
-  const advance = (to) => {
-    for (let guard = 0; guard < 1000; guard++) {
-      const due = [...timers.entries()].filter(([, t]) => t.at <= to).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      timers.delete(due[0]);
-      clock.now = Math.max(clock.now, due[1].at);
-      due[1].fn();
-    }
-    clock.now = to;
-  };
-  // a picture captured `ageMs` before now
-  const frame = (name, ageMs) => ({ name, timestamp: (clock.now - ageMs) * 1000, close: () => closed.push(name) });
-  return { hold, clock, advance, frame, drawn, closed, timers, dropped: () => dropped };
+  const hold = new PictureHold({ draw: frames.draw, dropped: (n) => (dropped += n), now: fake.now, timers: fake.timers });
+  const { drawn, closed, frame } = frames;
+  return { hold, clock: fake.clock, advance: fake.advance, frame, drawn, closed, timers: fake.pending, dropped: () => dropped };
 }
 
 test('PictureHold off: nothing waits, nothing is counted', () => {

@@ -5,13 +5,14 @@
 //
 // Latest wins: each decoded frame is drawn as soon as it comes out of the decoder, unless newer
 // chunks are queued behind it (then it is stale and dropped); requestAnimationFrame draws what
-// is left in the one-slot mailbox. With lip sync on and the sound playing, a decoded frame
-// first waits for its sound (picture_hold.js).
+// is left in the one-slot mailbox (frame_mailbox.js). With lip sync on and the sound playing, a
+// decoded frame first waits for its sound (picture_hold.js).
 
 import { lipsync } from './av_sync.js';
 import { DirectSession, HEADER_BYTES } from './direct_session.js';
+import { FrameMailbox } from './frame_mailbox.js';
 import { drawAndReadStamp } from './frame_stamp.js';
-import { PictureHold, SoundDelayFollower } from './picture_hold.js';
+import { SoundDelayFollower } from './picture_hold.js';
 import { StampReader } from './stamp.js';
 
 export function directSupported() {
@@ -34,12 +35,11 @@ export class DirectPlayer {
     this.ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
     this.stats = stats;
     this.stampReader = new StampReader();
-    this.pending = null; // newest decoded VideoFrame not yet drawn
     this.running = false;
     this.raf = 0;
     // lip sync: pictures wait for their sound (the follower reads the sound's delay every 250 ms)
     this.follower = new SoundDelayFollower();
-    this.hold = new PictureHold({ draw: (frame) => this.drawHeld(frame), dropped: (n) => this.stats.dropped(n) });
+    this.mailbox = new FrameMailbox({ draw: (frame) => this.draw(frame), stats });
     this.holdTimer = 0;
     this.session = new DirectSession({
       url: directUrl(path, !!audio),
@@ -56,12 +56,12 @@ export class DirectPlayer {
     this.running = true;
     this.startedAt = performance.now();
     this.stats.values.decodeThread = 'main';
-    this.stats.values.pictureHold = this.hold.values;
+    this.stats.values.pictureHold = this.mailbox.hold.values;
     this.session.start();
-    this.holdTimer = setInterval(() => this.hold.setTarget(this.follower.update(this.audio?.values, lipsync.on)), 250);
+    this.holdTimer = setInterval(() => this.mailbox.hold.setTarget(this.follower.update(this.audio?.values, lipsync.on)), 250);
     const draw = () => {
       if (!this.running) return;
-      this.drawPending();
+      this.mailbox.drawPending();
       this.raf = requestAnimationFrame(draw);
     };
     this.raf = requestAnimationFrame(draw);
@@ -72,8 +72,7 @@ export class DirectPlayer {
     cancelAnimationFrame(this.raf);
     clearInterval(this.holdTimer);
     this.session.stop();
-    this.hold.clear();
-    this.dropPending();
+    this.mailbox.clear();
     if (this.audio) this.audio.close();
   }
 
@@ -82,38 +81,13 @@ export class DirectPlayer {
       frame.close();
       return;
     }
-    if (this.hold.take(frame)) return; // lip sync: drawHeld() draws it when its sound plays
-    this.replacePending(frame);
     // Draw at once (the canvas is desynchronized: it shows without waiting for the next
     // animation frame) unless newer chunks are already in the decoder: then this frame is stale,
     // and the newest one, or requestAnimationFrame, draws instead.
-    if (this.session.decodeQueueSize === 0) this.drawPending();
+    this.mailbox.put(frame, this.session.decodeQueueSize !== 0);
   }
 
-  // A picture that waited for its sound: drawn now, ahead of anything older in the mailbox.
-  drawHeld(frame) {
-    this.replacePending(frame);
-    this.drawPending();
-  }
-
-  // The mailbox keeps the newest picture: one not yet drawn is dropped (and counted).
-  replacePending(frame) {
-    if (this.pending) {
-      this.pending.close();
-      this.stats.dropped();
-    }
-    this.pending = frame;
-  }
-
-  dropPending() {
-    if (this.pending) this.pending.close();
-    this.pending = null;
-  }
-
-  drawPending() {
-    const frame = this.pending;
-    if (!frame) return;
-    this.pending = null;
+  draw(frame) {
     if (this.stats.values.firstFrameMs === null) this.stats.values.firstFrameMs = Math.round(performance.now() - this.startedAt);
     drawAndReadStamp(this, frame);
   }

@@ -1,5 +1,5 @@
 // Direct mode's socket and decoder, with no page in it: the same code runs in the Direct
-// worker (direct_worker.js, the default) and on the main thread (direct_player.js, the
+// worker (direct_worker_source.js, the default) and on the main thread (direct_player.js, the
 // fallback), so both follow one backlog and reconnect policy.
 //
 // Framing (docs/protocol.md): a text hello {type, codec, width, height, fps}, then one binary
