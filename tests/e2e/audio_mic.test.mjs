@@ -8,40 +8,24 @@
 // line, video unaffected.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import { pulseAndMicBrowser } from './lib/fixtures.mjs';
 import { getJson, waitFor } from './lib/framewire.mjs';
-import { recordSink as recordSinkOf, startFramewireWithEnv, startPulse, stopChild } from './lib/pulse.mjs';
-import { launchWebRtcBrowser } from './lib/whep.mjs';
+import { recordSink as recordSinkOf, startFramewireWithEnv } from './lib/pulse.mjs';
 
-let browser;
-let pulse;
-const numbers = [];
-const children = []; // processes this file started (PulseAudio, parec), ended by PID
-
-before(async () => {
-  browser = await launchWebRtcBrowser({
-    extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-  });
-  pulse = await startPulse('fwmic', children);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  for (const c of children) stopChild(c);
-  if (pulse) pulse.stop();
-  if (numbers.length) console.log(`microphone figures:\n  ${numbers.join('\n  ')}`);
-});
+const env = pulseAndMicBrowser('fwmic', 'microphone figures');
+const { numbers, children } = env; // children: processes this file started (PulseAudio, parec), ended by PID
 
 // framewire with PULSE_SERVER pointing at our server.
 function startWithPulse(options) {
-  return startFramewireWithEnv({ PULSE_SERVER: pulse.server }, { size: '640x360', fps: 30, bitrate: 1500, ...options });
+  return startFramewireWithEnv({ PULSE_SERVER: env.pulse.server }, { size: '640x360', fps: 30, bitrate: 1500, ...options });
 }
 
 // `seconds` of the sink's monitor (what was played into the sink), mono s16: RMS and peak.
-const recordSink = (seconds) => recordSinkOf(pulse, 'fwmic', seconds, children);
+const recordSink = (seconds) => recordSinkOf(env.pulse, 'fwmic', seconds, children);
 
 async function openPage(url) {
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   const logs = [];
   page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));

@@ -8,34 +8,18 @@
 // parec); Chromium's fake microphone (a beep). RMS and peak in the sink are printed.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import { pulseAndMicBrowser } from './lib/fixtures.mjs';
 import { getJson, waitFor } from './lib/framewire.mjs';
-import { recordSink, startFramewireWithEnv, startPulse, stopChild } from './lib/pulse.mjs';
-import { launchWebRtcBrowser } from './lib/whep.mjs';
+import { recordSink, startFramewireWithEnv } from './lib/pulse.mjs';
 
 const SINK = 'fwmicc';
-let browser;
-let pulse;
-const numbers = [];
-const children = []; // processes this file started (PulseAudio, parec), ended by PID
-
-before(async () => {
-  browser = await launchWebRtcBrowser({
-    extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-  });
-  pulse = await startPulse(SINK, children);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  for (const c of children) stopChild(c);
-  if (pulse) pulse.stop();
-  if (numbers.length) console.log(`microphone codec figures:\n  ${numbers.join('\n  ')}`);
-});
+const env = pulseAndMicBrowser(SINK, 'microphone codec figures');
+const { numbers, children } = env; // children: processes this file started (PulseAudio, parec), ended by PID
 
 function startWithPulse(options) {
   return startFramewireWithEnv(
-    { PULSE_SERVER: pulse.server },
+    { PULSE_SERVER: env.pulse.server },
     { size: '640x360', fps: 30, bitrate: 1500, microphone: 'true', 'microphone-sink': SINK, ...options },
   );
 }
@@ -103,7 +87,7 @@ for (const c of [
 ]) {
   test(`a microphone offered in ${c.rtp} only (${c.name}) is answered ${c.direction} and plays into the sink`, async () => {
     const fw = await startWithPulse(c.server);
-    const page = await browser.context.newPage();
+    const page = await env.browser.context.newPage();
     try {
       await page.goto(`${fw.base}/?mode=mjpeg`);
       const peer = await micPeer(page, c.mime);
@@ -124,7 +108,7 @@ for (const c of [
       assert.equal(state.error, '');
       const codecName = c.rtp.split('/')[0];
       assert.match(fw.log(), new RegExp(`the viewer's microphone arrives \\(${codecName}\\)`));
-      const heard = await recordSink(pulse, SINK, 2, children);
+      const heard = await recordSink(env.pulse, SINK, 2, children);
       const s = await peerStats(page);
       numbers.push(
         `${c.rtp} (${c.name}): answer ${peer.direction}; sink ${heard.rms.toFixed(1)} RMS / ${heard.peak} peak over ${heard.samples} samples; ` +
@@ -144,7 +128,7 @@ for (const c of [
 
 test('a microphone in a codec framewire does not play: 201, the audio section declined with a log line, video plays', async () => {
   const fw = await startWithPulse({});
-  const page = await browser.context.newPage();
+  const page = await env.browser.context.newPage();
   try {
     await page.goto(`${fw.base}/?mode=mjpeg`);
     const peer = await micPeer(page, 'audio/PCMU', 'L16');

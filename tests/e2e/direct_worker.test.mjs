@@ -6,44 +6,14 @@
 // latency medians of both paths are printed, never asserted.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import { median, openPlayerPage, serverAndBrowser } from './lib/fixtures.mjs';
 import { startFramewire, waitFor } from './lib/framewire.mjs';
-import { launchBrowser } from './lib/browser.mjs';
 
 const W = 1280;
 const H = 720;
-let fw;
-let browser;
-
-before(async () => {
-  fw = await startFramewire({ size: `${W}x${H}`, fps: 60, bitrate: 4000, 'jpeg-fps': 30 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (fw) await fw.stop();
-});
-
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? s[s.length >> 1] : NaN;
-};
-
-async function openPage(query) {
-  const page = await browser.context.newPage();
-  const logs = [];
-  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-  await page.goto(`${fw.base}/${query}`);
-  const stats = () => page.evaluate(() => ({ ...window.framewire.stats, latencySamples: window.framewire.stats.latencySamples.length }));
-  // waits until `pred(stats)`, failing with the stats and the console
-  const until = (pred, what, timeoutMs = 30000) =>
-    waitFor(async () => pred(await stats()), { timeoutMs, what }).catch(async (e) => {
-      throw new Error(`${e.message}\nstats: ${JSON.stringify(await stats())}\nconsole:\n${logs.slice(-20).join('\n')}`);
-    });
-  return { page, logs, stats, until };
-}
+const env = serverAndBrowser({ size: `${W}x${H}`, fps: 60, bitrate: 4000, 'jpeg-fps': 30 });
+const openPage = (query) => openPlayerPage(env.browser, `${env.fw.base}/${query}`);
 
 // The canvas was handed to a worker: the page cannot take a 2D context on it any more.
 const canvasTransferred = (page) =>
@@ -112,13 +82,10 @@ test('?worker=0: the main-thread player still plays', async (t) => {
 
 test('max-viewers-direct 1: the worker\'s socket is refused, the main-thread player plays on', async (t) => {
   const own = await startFramewire({ size: '640x360', fps: 30, 'max-viewers-direct': 1 });
-  const page = await browser.context.newPage();
-  const logs = [];
-  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+  t.after(() => own.stop());
+  const { page, logs, stats, until } = await openPlayerPage(env.browser, `${own.base}/?mode=direct`);
   try {
-    await page.goto(`${own.base}/?mode=direct`);
-    const stats = () => page.evaluate(() => ({ ...window.framewire.stats, latencySamples: undefined }));
-    await waitFor(async () => (await stats()).framesDrawn > 30, { timeoutMs: 30000, what: 'frames on the main thread' });
+    await until((s) => s.framesDrawn > 30, 'frames on the main thread');
     await waitFor(() => directWorkers(page).length === 0, { timeoutMs: 20000, what: 'the refused worker to end' }).catch((e) => {
       throw new Error(`${e.message}\n${logs.slice(-10).join('\n')}`);
     });
@@ -131,7 +98,6 @@ test('max-viewers-direct 1: the worker\'s socket is refused, the main-thread pla
     t.diagnostic(logs.filter((l) => /main thread/.test(l)).join(' | '));
   } finally {
     await page.close();
-    await own.stop();
   }
 });
 

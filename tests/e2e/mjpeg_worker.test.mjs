@@ -8,45 +8,14 @@
 // never asserted.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
+import { median, openPlayerPage, serverAndBrowser } from './lib/fixtures.mjs';
 import { startFramewire, waitFor } from './lib/framewire.mjs';
-import { launchBrowser } from './lib/browser.mjs';
 
 const W = 1280;
 const H = 720;
-let fw;
-let browser;
-
-before(async () => {
-  fw = await startFramewire({ size: `${W}x${H}`, fps: 60, bitrate: 4000, 'jpeg-fps': 60 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (fw) await fw.stop();
-});
-
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? s[s.length >> 1] : NaN;
-};
-
-async function openPage(base, query, { init = null } = {}) {
-  const page = await browser.context.newPage();
-  const logs = [];
-  page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-  if (init) await page.addInitScript(init);
-  await page.goto(`${base}/${query}`);
-  const stats = () => page.evaluate(() => ({ ...window.framewire.stats, latencySamples: window.framewire.stats.latencySamples.length }));
-  // waits until `pred(stats)`, failing with the stats and the console
-  const until = (pred, what, timeoutMs = 30000) =>
-    waitFor(async () => pred(await stats()), { timeoutMs, what }).catch(async (e) => {
-      throw new Error(`${e.message}\nstats: ${JSON.stringify(await stats())}\nconsole:\n${logs.slice(-20).join('\n')}`);
-    });
-  return { page, logs, stats, until };
-}
+const env = serverAndBrowser({ size: `${W}x${H}`, fps: 60, bitrate: 4000, 'jpeg-fps': 60 });
+const openPage = (base, query, options) => openPlayerPage(env.browser, `${base}/${query}`, options);
 
 const mjpegWorkers = (page) => page.workers().filter((w) => /worker_player\.js\?kind=mjpeg/.test(w.url()));
 const visible = (page, sel) => page.evaluate((s) => {
@@ -55,7 +24,7 @@ const visible = (page, sel) => page.evaluate((s) => {
 }, sel);
 
 test('MJPEG decodes and draws in a worker in Chromium; the overlay gets its numbers', async (t) => {
-  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg&mjpegworker=1');
+  const { page, stats, until } = await openPage(env.fw.base, '?mode=mjpeg&mjpegworker=1');
   try {
     assert.equal(await page.evaluate(() => window.framewire.mjpegWorker), true, 'the page offers the worker path');
     await until((s) => s.decodeThread === 'worker', 'the hand-over to the worker');
@@ -90,7 +59,7 @@ test('MJPEG decodes and draws in a worker in Chromium; the overlay gets its numb
 });
 
 test('by default the <img> player plays, no worker', async (t) => {
-  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg');
+  const { page, stats, until } = await openPage(env.fw.base, '?mode=mjpeg');
   try {
     assert.equal(await page.evaluate(() => window.framewire.mjpegWorker), false);
     await until((s) => s.framesDrawn > 30 && s.latencySamples > 10, '30 pictures through the <img>');
@@ -108,7 +77,7 @@ test('by default the <img> player plays, no worker', async (t) => {
 });
 
 test('a browser without ImageDecoder plays MJPEG through the <img>', async () => {
-  const { page, stats, until } = await openPage(fw.base, '?mode=mjpeg&mjpegworker=1', { init: () => delete window.ImageDecoder });
+  const { page, stats, until } = await openPage(env.fw.base, '?mode=mjpeg&mjpegworker=1', { init: () => delete window.ImageDecoder });
   try {
     assert.equal(await page.evaluate(() => typeof window.ImageDecoder), 'undefined');
     assert.equal(await page.evaluate(() => window.framewire.mjpegWorker), false);
@@ -144,7 +113,7 @@ test('max-viewers-mjpeg 1: the worker\'s stream is refused, the <img> plays on',
 });
 
 test('MJPEG → Direct → MJPEG: a new worker on a new canvas, the old one gone', async () => {
-  const { page, until } = await openPage(fw.base, '?mode=mjpeg&mjpegworker=1');
+  const { page, until } = await openPage(env.fw.base, '?mode=mjpeg&mjpegworker=1');
   try {
     await until((s) => s.decodeThread === 'worker' && s.framesDrawn > 10, 'the MJPEG worker draws');
     await page.click('#mode-direct');
