@@ -20,10 +20,12 @@
 //   node bench/audio_pulse.mjs [--seconds 15] [--writer-latency-ms 10] [--fw-args "--audio-frame-ms 20"]
 //                              [--audio-pipeline "pulsesrc device={device} ..."]   (a capture part to compare)
 
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import WebSocket from 'ws';
+// the e2e tests' PulseAudio server (it imports nothing from their node_modules)
+import { startPulse, stopChild } from '../tests/e2e/lib/pulse.mjs';
 import { parseArgs } from './lib/args.mjs';
-import { startPulseServer, spawnTracked } from './lib/pulse_server.mjs';
 import { findBinary, getJson, sleep, startServer, stopAllOnExit } from './lib/process.mjs';
 
 const opts = parseArgs(
@@ -45,6 +47,16 @@ const pct = (values, p) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+
+// PulseAudio, pacat and parec: ended by their PIDs when the run ends, however it ends.
+const children = [];
+process.on('exit', () => children.forEach(stopChild));
+
+function spawnTracked(cmd, args, options) {
+  const child = spawn(cmd, args, options);
+  children.push(child);
+  return child;
+}
 
 // Silence with a 1 kHz burst at the start of every second of samples; paced by the wall clock.
 function startWriter(pulse, latencyMs) {
@@ -146,7 +158,7 @@ function fromReference(reference, t) {
 
 async function main() {
   const bin = findBinary(opts.framewire || null, 'src/app/framewire');
-  const pulse = await startPulseServer(SINK);
+  const pulse = await startPulse(SINK, children);
   let fw;
   try {
     const writer = startWriter(pulse, Number(opts['writer-latency-ms']));
@@ -187,6 +199,7 @@ async function main() {
     if (!onsets.length) process.exitCode = 1;
   } finally {
     if (fw) await fw.stop();
+    children.forEach(stopChild);
     pulse.stop();
   }
 }

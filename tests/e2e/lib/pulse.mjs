@@ -1,5 +1,7 @@
 // A PulseAudio server of a test's own (no hardware here): one null sink and an anonymous Unix
 // socket, nothing else. Its sink's monitor is a capture device; PULSE_SERVER points clients at it.
+// bench/audio_pulse.mjs starts its server with this file too: import nothing here (nor in
+// framewire.mjs) from node_modules, which the bench's npm tree does not share.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
