@@ -31,8 +31,11 @@ packages=(
   # recording/broadcast tests: a real RTMP server (nginx with the RTMP module), and the WHIP
   # receiver (python3-gi with GStreamer's webrtcbin bindings)
   nginx libnginx-mod-rtmp gir1.2-gst-plugins-bad-1.0
-  # audio: capture from PulseAudio / ALSA / PipeWire; the tests run their own PulseAudio
+  # audio: capture from PulseAudio / ALSA / PipeWire; the tests run their own PulseAudio and
+  # PipeWire (pipewire, pipewire-bin: pw-link, pw-dump; WirePlumber on a private D-Bus bus from
+  # dbus-daemon) and reach PulseAudio through ALSA with the pulse plugin (libasound2-plugins)
   pulseaudio pulseaudio-utils gstreamer1.0-pulseaudio gstreamer1.0-alsa gstreamer1.0-pipewire
+  libasound2-plugins pipewire pipewire-bin wireplumber dbus-daemon
   # real clients for end-to-end tests
   ffmpeg chromium nodejs npm fonts-dejavu-core
 )

@@ -40,8 +40,8 @@ void addAudioSettings(std::vector<Setting>& t) {
                }});
   t.push_back({{"audio-device", "NAME",
                 "PulseAudio source (e.g. a sink's monitor: alsa_output.pci-0000_00_1f.3."
-                "analog-stereo.monitor), ALSA device (hw:0,0) or PipeWire node; empty: the "
-                "default",
+                "analog-stereo.monitor), ALSA device (hw:0,0) or PipeWire node (NAME.monitor: what "
+                "the sink NAME plays); empty: the default",
                 d.device},
                [](Config& c, const std::string& w, const std::string& v) {
                  for (unsigned char ch : v) {

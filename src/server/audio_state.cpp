@@ -16,7 +16,10 @@ nlohmann::json audioStateJson(media::AudioEngine& audio) {
     out["burst"] = {{"epoch_us", s.burst_epoch_us},
                     {"period_ms", media::TestBurst::kPeriodMs},
                     {"length_ms", media::TestBurst::kLengthMs},
-                    {"frequency_hz", media::TestBurst::kFrequencyHz}};
+                    {"frequency_hz", media::TestBurst::kFrequencyHz},
+                    {"codes", media::TestBurst::kCodes},
+                    {"marker_base_ms", media::TestBurst::kMarkerBaseMs},
+                    {"marker_step_ms", media::TestBurst::kMarkerStepMs}};
   }
   if (bus::FrameBus* bus = audio.bus()) {
     const auto stats = bus->stats();

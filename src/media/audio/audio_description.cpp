@@ -49,14 +49,11 @@ AudioPlan describeAudio(const config::AudioSettings& audio, const std::string& s
   if (!audio.pipeline.empty()) {
     capture = replaceAll(audio.pipeline, "{device}", device);
   } else if (source == "test" && audio.test_signal == "burst") {
-    // Silence with a burst at every period's first sample ("ticks": whole sine periods from
-    // phase 0, so the onset is sharp), live, one frame per buffer.
-    capture = fmt::format("audiotestsrc is-live=true wave=ticks freq={} sine-periods-per-tick={} "
-                          "tick-interval={} volume=0.5 samplesperbuffer={}",
-                          TestBurst::kFrequencyHz,
-                          TestBurst::kFrequencyHz * TestBurst::kLengthMs / 1000,
-                          std::int64_t{TestBurst::kPeriodMs} * 1'000'000,
-                          48000 * f.frame_ms / 1000);
+    // Silence, live, one frame per buffer, in the format writeTestBurst writes: the engine
+    // fills in the bursts and their markers (test_burst.hpp) from each buffer's PTS.
+    capture = fmt::format("audiotestsrc name=burst_source is-live=true wave=silence "
+                          "samplesperbuffer={} ! audio/x-raw,format=S16LE,rate={},channels=1",
+                          TestBurst::kSampleRate * f.frame_ms / 1000, TestBurst::kSampleRate);
     plan.elements.push_back("audiotestsrc");
     plan.burst = true;
   } else if (source == "test") {
@@ -76,8 +73,23 @@ AudioPlan describeAudio(const config::AudioSettings& audio, const std::string& s
                           period_us * 4);
     plan.elements.push_back("alsasrc");
   } else if (source == "pipewire") {
-    capture = fmt::format("pipewiresrc {}do-timestamp=true",
-                          device.empty() ? "" : "target-object=" + device + " ");
+    // node.latency: one frame per graph cycle, as PulseAudio and ALSA are asked (the graph
+    // runs at the smallest latency its nodes ask for). "NAME.monitor" (PulseAudio's name for
+    // what a sink plays) captures the sink NAME's monitor: the session manager (WirePlumber)
+    // links a stream to a sink only with stream.capture.sink. The caps ask for the encoder's
+    // channels, which WirePlumber then gives the stream's ports (it gave one, FL only, with
+    // none). The buffers carry no duration: the engine restamps them on a sample-exact
+    // timeline (sample_timeline.hpp), from the arrival time do-timestamp gives the first.
+    const std::string monitor_suffix = ".monitor";
+    const bool monitor = device.size() > monitor_suffix.size() &&
+                         device.ends_with(monitor_suffix);
+    const std::string target =
+        monitor ? device.substr(0, device.size() - monitor_suffix.size()) : device;
+    capture = fmt::format("pipewiresrc {}do-timestamp=true client-name=framewire "
+                          "stream-properties=\"props,node.latency=(string){}/48000{}\" ! "
+                          "audio/x-raw,channels={}",
+                          target.empty() ? "" : "target-object=" + target + " ", 48 * f.frame_ms,
+                          monitor ? ",stream.capture.sink=(string)true" : "", f.channels);
     plan.elements.push_back("pipewiresrc");
   }
   std::string encoder;

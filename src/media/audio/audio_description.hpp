@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/audio_settings.hpp"
+#include "media/audio/test_burst.hpp"
 
 namespace framewire::media {
 
@@ -22,21 +23,14 @@ struct AudioFormat {
 
 AudioFormat audioFormatFor(const config::AudioSettings& audio);
 
-// audio-test-signal: burst. The bursts start at the stream's running time 0 and every period
-// after it: a burst's capture time is the wall time of running time 0 plus a whole number of
-// periods (AudioState::burst_epoch_us).
-struct TestBurst {
-  static constexpr int kPeriodMs = 1000;
-  static constexpr int kLengthMs = 20;
-  static constexpr int kFrequencyHz = 1000;
-};
 
 struct AudioPlan {
   std::string source;       // resolved: test, pulse, alsa, pipewire (never auto / none)
   std::string description;  // the whole pipeline
   std::vector<std::string> elements;  // element factories it needs (for a clear error)
   AudioFormat format;
-  bool burst = false;  // the test source makes TestBurst bursts
+  bool burst = false;  // the test source makes TestBurst bursts: the engine writes them
+                       // (writeTestBurst) into the buffers of the element `burst_source`
   // Capture times from when the raw buffers leave the capture part (CaptureOffset), measured
   // at the sink pad of the element named `capture_end`: every source but the built-in test
   // source, whose buffers are made on the pipeline clock itself.

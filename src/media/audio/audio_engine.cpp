@@ -7,10 +7,14 @@
 #include <atomic>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "media/audio/capture_offset.hpp"
+#include "media/audio/sample_timeline.hpp"
+#include "media/audio/test_burst.hpp"
 #include "media/control_loop.hpp"
 #include "media/frame_wrap.hpp"
 #include "media/gst_ptr.hpp"
@@ -169,17 +173,29 @@ class AudioEngine::Impl {
       };
       gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, this, nullptr);
       capture_offset_.reset();
+      sample_timeline_.reset();
       capture_offset_us_ = kUnknownOffset;
       GstPtr<GstElement> end =
           plan_.measured_capture ? pipeline_->element("capture_end") : GstPtr<GstElement>();
       if (GstPtr<GstPad> pad = adopt(end ? gst_element_get_static_pad(end.get(), "sink") : nullptr)) {
         gst_pad_add_probe(
             pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
-            [](GstPad*, GstPadProbeInfo* info, gpointer self) {
-              static_cast<Impl*>(self)->onCaptured(GST_PAD_PROBE_INFO_BUFFER(info));
+            [](GstPad* probed, GstPadProbeInfo* info, gpointer self) {
+              static_cast<Impl*>(self)->onCaptured(probed, info);
               return GST_PAD_PROBE_OK;
             },
             this, nullptr);
+      }
+      GstPtr<GstElement> bursts =
+          plan_.burst ? pipeline_->element("burst_source") : GstPtr<GstElement>();
+      if (GstPtr<GstPad> pad = adopt(bursts ? gst_element_get_static_pad(bursts.get(), "src") : nullptr)) {
+        gst_pad_add_probe(
+            pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad*, GstPadProbeInfo* info, gpointer) {
+              writeBursts(info);
+              return GST_PAD_PROBE_OK;
+            },
+            nullptr, nullptr);
       }
       first_frame_ = true;
       if (!pipeline_->play()) {
@@ -241,8 +257,66 @@ class AudioEngine::Impl {
     }
   }
 
+  // Streaming thread: the test source's silence (S16LE mono, TestBurst::kSampleRate) gets its
+  // bursts and markers, placed by the buffer's PTS (running time: sample 0 is the first burst).
+  static void writeBursts(GstPadProbeInfo* info) {
+    GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    const GstClockTime pts = GST_BUFFER_PTS(buffer);
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) return;
+    // wave=silence marks its buffers as gaps, which audioconvert turns into silence unread
+    GST_BUFFER_FLAG_UNSET(buffer, GST_BUFFER_FLAG_GAP);
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_WRITE)) return;
+    const auto first = static_cast<std::int64_t>(
+        gst_util_uint64_scale_round(pts, TestBurst::kSampleRate, GST_SECOND));
+    std::vector<std::int16_t> samples(map.size / 2);
+    writeTestBurst(first, samples.data(), samples.size());
+    for (std::size_t i = 0; i < samples.size(); ++i) {  // little-endian, whatever the host
+      const auto v = static_cast<std::uint16_t>(samples[i]);
+      map.data[2 * i] = static_cast<guint8>(v & 0xff);
+      map.data[2 * i + 1] = static_cast<guint8>(v >> 8);
+    }
+    gst_buffer_unmap(buffer, &map);
+  }
+
+  // Streaming thread: a buffer without a duration (pipewiresrc's) is restamped on a
+  // sample-exact timeline (sample_timeline.hpp); false when its format is not known.
+  bool restamp(GstPad* pad, GstPadProbeInfo* info) {
+    GstPtr<GstCaps> caps = adopt(gst_pad_get_current_caps(pad));
+    const GstStructure* st = caps && gst_caps_get_size(caps.get()) > 0
+                                 ? gst_caps_get_structure(caps.get(), 0)
+                                 : nullptr;
+    int rate = 0;
+    int channels = 0;
+    const char* format = st ? gst_structure_get_string(st, "format") : nullptr;
+    if (!st || !format || !gst_structure_get_int(st, "rate", &rate) ||
+        !gst_structure_get_int(st, "channels", &channels) || rate <= 0 || channels <= 0) {
+      return false;
+    }
+    const int frame_bytes = audioBytesPerSample(format) * channels;
+    if (frame_bytes <= 0) return false;
+    GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    const GstClockTime arrival = GST_BUFFER_PTS(buffer);
+    const auto stamp = sample_timeline_.next(
+        static_cast<std::int64_t>(gst_buffer_get_size(buffer) / frame_bytes), rate,
+        GST_CLOCK_TIME_IS_VALID(arrival)
+            ? std::optional<std::int64_t>(static_cast<std::int64_t>(arrival))
+            : std::nullopt);
+    GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(stamp.pts_ns);
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION(buffer) = static_cast<GstClockTime>(stamp.duration_ns);
+    return true;
+  }
+
   // Streaming thread: a raw buffer leaves the capture part (plan_.measured_capture).
-  void onCaptured(GstBuffer* buffer) {
+  void onCaptured(GstPad* pad, GstPadProbeInfo* info) {
+    if (!GST_CLOCK_TIME_IS_VALID(GST_BUFFER_DURATION(GST_PAD_PROBE_INFO_BUFFER(info))) &&
+        !restamp(pad, info)) {
+      return;
+    }
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     const GstClockTime pts = GST_BUFFER_PTS(buffer);
     const GstClockTime duration = GST_BUFFER_DURATION(buffer);
     if (!GST_CLOCK_TIME_IS_VALID(pts) || !GST_CLOCK_TIME_IS_VALID(duration)) return;
@@ -324,6 +398,7 @@ class AudioEngine::Impl {
   // streaming thread, read by the appsink's (the same one unless a custom part has a queue).
   static constexpr std::int64_t kUnknownOffset = std::numeric_limits<std::int64_t>::min();
   CaptureOffset capture_offset_;  // the capture's streaming thread (and startPipeline before it runs)
+  SampleTimeline sample_timeline_;  // likewise
   std::atomic<std::int64_t> capture_offset_us_{kUnknownOffset};
   std::uint64_t sequence_ = 0;  // streaming thread only
   mutable std::mutex error_mutex_;
