@@ -44,8 +44,8 @@ import { benchDir, findBinary, getJson, sleep, startServer, stopAllOnExit } from
 
 const opts = parseArgs(
   process.argv.slice(2),
-  { size: '1280x720', fps: '60', bitrate: '4000', sessions: '3', seconds: '8', modes: 'webrtc,direct', rows: 'off,on,lipsync', query: '', framewire: '', signal: 'burst' },
-  'node bench/audio.mjs [--size WxH] [--fps N] [--bitrate KBPS] [--sessions N] [--seconds S] [--modes webrtc,direct] [--rows off,on,lipsync] [--query "&worker=0"] [--signal burst|tone] [--framewire BIN]',
+  { size: '1280x720', fps: '60', bitrate: '4000', sessions: '3', seconds: '8', modes: 'webrtc,direct', rows: 'off,on,lipsync', query: '', framewire: '', signal: 'burst', 'web-dir': '' },
+  'node bench/audio.mjs [--size WxH] [--fps N] [--bitrate KBPS] [--sessions N] [--seconds S] [--modes webrtc,direct] [--rows off,on,lipsync,lipsync1] [--query "&worker=0"] [--signal burst|tone] [--web-dir DIR] [--framewire BIN]',
 );
 stopAllOnExit();
 
@@ -61,12 +61,14 @@ const ROWS = {
   off: { label: 'audio off', server: 'audio off', lipsync: '0' },
   on: { label: 'audio on', server: 'audio on', lipsync: '0' },
   lipsync: { label: 'audio on, lip sync', server: 'audio on', lipsync: '1' },
+  // WebRTC: sound and picture in one stream, so Chromium's own A/V sync acts beside the page's
+  lipsync1: { label: 'audio on, lip sync, one stream', server: 'audio on', lipsync: '1', query: '&lipsyncstreams=1' },
 };
 
 async function session(browser, server, mode, seconds, row) {
   const page = await browser.context.newPage();
   try {
-    await page.goto(`${server.base}/?mode=${mode}&fallbackMs=60000&lipsync=${row.lipsync}${opts.query}`);
+    await page.goto(`${server.base}/?mode=${mode}&fallbackMs=60000&lipsync=${row.lipsync}${row.query ?? ''}${opts.query}`);
     await page.waitForFunction(() => window.framewire && window.framewire.stats.framesDrawn > 10, null, { timeout: 30000 });
     await page.click('#sound-button'); // the gesture that starts audio (both rows: same page work)
     await sleep(3000); // settle: first sender reports, jitter buffers, the lip-sync target
@@ -100,6 +102,7 @@ async function session(browser, server, mode, seconds, row) {
 async function main() {
   const bin = findBinary(opts.framewire || null, 'src/app/framewire');
   const common = ['--listen', '127.0.0.1:0', '--size', opts.size, '--fps', opts.fps, '--bitrate', opts.bitrate, '--gop', '0'];
+  if (opts['web-dir']) common.push('--web-dir', opts['web-dir']); // e.g. an older page, to compare
   const servers = {
     'audio on': await startServer(bin, [...common, '--audio-source', 'test', '--audio-test-signal', opts.signal], { name: 'framewire (audio on)' }),
     'audio off': await startServer(bin, [...common, '--audio-source', 'none'], { name: 'framewire (audio off)' }),
@@ -133,9 +136,13 @@ async function main() {
           if (r.serverAudio && r.serverAudio.count > 0) acc.server.push(r.serverAudio.p50 / 1000);
           // this session's own figures: how steady lip sync is from one session to the next
           const offsets = r.sync.map((x) => x.offsetMs).filter(Number.isFinite);
+          const measures = [...new Set(r.sync.map((x) => x.measure).filter(Boolean))].join('+') || 'estimatedPlayoutTimestamp';
+          // the same offset without the page's figures: the bursts heard − the stamps shown
+          const byBurst = pct(r.burst, 50) - pct(r.samples, 50);
           process.stderr.write(
-            `session ${s + 1} ${key}: ${r.samples.length} frames, ${r.sync.length} sync samples, video p50 ${f1(pct(r.samples, 50))} ms, ` +
-              `A/V offset p5/p50/p95 ${f1(pct(offsets, 5))}/${f1(pct(offsets, 50))}/${f1(pct(offsets, 95))} ms (load ${load()})\n`,
+            `session ${s + 1} ${key}: ${r.samples.length} frames, ${r.sync.length} sync samples (${measures}), video p50 ${f1(pct(r.samples, 50))} ms, ` +
+              `A/V offset p5/p50/p95 ${f1(pct(offsets, 5))}/${f1(pct(offsets, 50))}/${f1(pct(offsets, 95))} ms, ` +
+              `bursts heard − video p50 ${f1(byBurst)} ms (${r.burst.length} bursts), target p50 ${f1(pct(r.sync.map((x) => x.targetMs).filter(Number.isFinite), 50))} ms (load ${load()})\n`,
           );
         }
       }
@@ -155,6 +162,7 @@ async function main() {
     'sound capture→heard (burst) p50': pct(r.burst, 50),
     'bursts heard': r.burst.length,
     'A/V offset p50': pct(r.offset, 50),
+    'burst − video p50': pct(r.burst, 50) - pct(r.samples, 50),
     'A/V offset p95': pct(r.offset, 95),
     'lip-sync target p50': pct(r.target, 50),
     'audio jb/sample p50': pct(r.jb, 50),

@@ -1,10 +1,14 @@
 // Sound and picture in sync (web/js/av_sync.js, docs/protocol.md "Sound and picture"):
 // - the page reports the A/V offset (stats.sync) in WebRTC and Direct, with sound and picture
 //   both decoding; by default the picture keeps zero playout delay and is not held;
+// - WebRTC: the page asks for the abs-capture-time header extension, framewire answers it in
+//   both sections, and the offset comes from the receivers' capture times (sync.measure
+//   'captureTimestamp'), with one stream (lip sync off) and with two (lip sync on);
 // - lip sync (audio-lipsync true, or ?lipsync=1) reaches the page, which then applies the
-//   answer without zero playout delay and sets the video receiver's jitterBufferTarget to the
-//   target it reports (?lipsyncsteer=0: it leaves the picture to Chromium's own A/V sync, the
-//   target stays 0); ?lipsync=0 overrides the server;
+//   answer without zero playout delay, with the sound on a stream of its own (?lipsyncstreams=1:
+//   one stream), and sets the video receiver's jitterBufferTarget to the target it reports
+//   (?lipsyncsteer=0: it leaves the picture to Chromium's own A/V sync, the target stays 0);
+//   ?lipsync=0 overrides the server;
 // - Direct lip sync (web/js/picture_hold.js): with ?lipsync=1 and the sound on, the decoded
 //   pictures wait for their sound (in the worker, and on the main thread with ?worker=0);
 //   with ?lipsync=0 no picture waits.
@@ -82,11 +86,8 @@ const pageState = (page) =>
     };
   });
 
-// WebRTC page with sound on: waits for audio energy, a picture and a sync figure. The offset
-// itself needs Chromium's estimatedPlayoutTimestamp of both tracks, which it gives only once
-// its RTCP-based capture-time estimate works (on this machine since 2026-11-22 it often gives
-// none, also before Direct lip sync was added): waited for a while, printed when present,
-// never required.
+// WebRTC page with sound on: waits for audio energy, a picture and a sync figure, then (up to
+// 10 s more) for an offset; the callers require one from capture times.
 async function webrtcSync(fw, query, label) {
   const { page, logs } = await openPage(`${fw.base}/?mode=webrtc&fallbackMs=60000${query}`);
   try {
@@ -109,13 +110,26 @@ async function webrtcSync(fw, query, label) {
       later = await pageState(page);
     }
     numbers.push(
-      `${label}: sound capture→playout ${later.sync.audioMs} ms, picture ${later.sync.videoMs} ms, offset ${later.sync.offsetMs} ms, ` +
+      `${label}: sound capture→playout ${later.sync.audioMs} ms, picture ${later.sync.videoMs} ms, offset ${later.sync.offsetMs} ms (${later.sync.measure}), ` +
         `lip-sync target ${later.sync.targetMs} ms (receiver ${later.target})`,
     );
     return { first: s, later };
   } finally {
     await page.close();
   }
+}
+
+// The offset came from the capture times framewire writes into both tracks' packets.
+function assertCaptureTimeOffset(run, label) {
+  const answer = run.first.answers.at(-1);
+  const sections = answer.split(/\r?\n(?=m=)/).slice(1);
+  for (const kind of ['audio', 'video']) {
+    const section = sections.find((x) => x.startsWith(`m=${kind}`)) ?? '';
+    assert.match(section, /a=extmap:\d+ http:\/\/www\.webrtc\.org\/experiments\/rtp-hdrext\/abs-capture-time/, `${label}: the answer's ${kind} takes abs-capture-time`);
+  }
+  assert.equal(run.later.sync.measure, 'captureTimestamp', `${label}: the offset is from capture times: ${JSON.stringify(run.later.sync)}`);
+  assert.ok(Number.isFinite(run.later.sync.offsetMs), `${label}: an offset: ${JSON.stringify(run.later.sync)}`);
+  assert.ok(Number.isFinite(run.later.sync.audioMs) && Number.isFinite(run.later.sync.videoMs), `${label}: both tracks' delays`);
 }
 
 test('WebRTC: one stream for sound and picture, zero playout delay kept; the page reports the A/V offset', async () => {
@@ -134,12 +148,13 @@ test('WebRTC: one stream for sound and picture, zero playout delay kept; the pag
     assert.equal(later.sync.lipsync, false);
     assert.equal(later.sync.targetMs, 0, 'lip sync off: the picture is not held');
     assert.equal(later.target, 0, 'lip sync off: the video receiver keeps jitterBufferTarget 0');
+    assertCaptureTimeOffset({ first, later }, 'WebRTC default');
   } finally {
     await fw.stop();
   }
 });
 
-test('lip sync: audio-lipsync true reaches the page, which sets the video receiver to the target it reports (?lipsyncsteer=0: none); ?lipsync=0 overrides', async () => {
+test('lip sync: audio-lipsync true reaches the page, which puts the sound on a stream of its own (?lipsyncstreams=1: one) and sets the video receiver to the target it reports (?lipsyncsteer=0: none); ?lipsync=0 overrides', async () => {
   const fw = await startFramewire({ 'audio-source': 'test', 'audio-lipsync': 'true' });
   try {
     const state = (await getJson(`${fw.base}/api/state`)).json;
@@ -151,6 +166,14 @@ test('lip sync: audio-lipsync true reaches the page, which sets the video receiv
     assert.equal(later.sync.lipsync, true);
     assert.ok(Number.isFinite(later.sync.targetMs) && later.sync.targetMs >= 0, `a target: ${later.sync.targetMs}`);
     assert.equal(later.target, later.sync.targetMs, 'the receiver has the target the page reports');
+    const ids = streamIds(first.answers.at(-1));
+    assert.ok(ids.audio && ids.video && ids.audio !== ids.video, `lip sync: sound and picture on streams of their own: ${JSON.stringify(ids)}`);
+    assertCaptureTimeOffset({ first, later }, 'WebRTC lip sync');
+    const one = await webrtcSync(fw, '&lipsyncstreams=1', 'WebRTC lip sync, one stream (?lipsyncstreams=1)');
+    const oneIds = streamIds(one.first.answers.at(-1));
+    assert.equal(oneIds.audio, oneIds.video, '?lipsyncstreams=1: one stream');
+    assert.equal(one.later.target, one.later.sync.targetMs);
+    assertCaptureTimeOffset(one, 'WebRTC lip sync, one stream');
     const alone = await webrtcSync(fw, '&lipsyncsteer=0', 'WebRTC lip sync, Chromium\'s sync alone (?lipsyncsteer=0)');
     assert.doesNotMatch(alone.first.answers.at(-1), /playout-delay/);
     assert.equal(alone.later.sync.targetMs, 0, 'no steering: the page leaves the receiver alone');

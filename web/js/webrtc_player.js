@@ -15,7 +15,16 @@
 // Failures (POST refused, ICE failed, pictures stop) end the session (DELETE) and reconnect
 // with backoff; onFailure(reason, {definitive}) tells the page, which may fall back instead.
 
-import { LipSyncSteer, lipsync, webrtcOffset, withoutZeroPlayoutDelay } from './av_sync.js';
+import {
+  LipSyncSteer,
+  askForCaptureTimes,
+  captureOffset,
+  captureSource,
+  lipsync,
+  webrtcOffset,
+  withSeparateAudioStream,
+  withoutZeroPlayoutDelay,
+} from './av_sync.js';
 import { microphone, answerTakesMicrophone } from './microphone.js';
 import { Backoff } from './reconnect.js';
 import { StampReader, stampLatencyMs, wallClockMicros } from './stamp.js';
@@ -26,6 +35,12 @@ import { StampReader, stampLatencyMs, wallClockMicros } from './stamp.js';
 // Waiting for them put that whole time in front of the first picture.
 const GATHER_WAIT_MS = 0;
 const STATS_MS = 500;
+// The A/V offset from the receivers' capture times is read this often (cheap: no getStats), and
+// lip sync steers the picture on the median of CAPTURE_STEER.window readings, waiting after
+// each step until Chromium has moved the picture that far (~100 ms per second: 1 reading per
+// 10 ms of step).
+const SYNC_MS = 100;
+const CAPTURE_STEER = { window: 10, gain: 0.8, maxStepMs: 150, settlePerMs: 0.1 };
 const RATE_WINDOW_MS = 1000;
 const STALL_MS = 5000; // had pictures, then none for this long: reconnect
 const NO_PICTURE_MS = 10000; // never a picture this long after POST: reconnect
@@ -122,7 +137,9 @@ export class WebRtcPlayer {
       lastProgressAt: performance.now(),
       disconnectedAt: 0,
       prev: null, // previous getStats sample, for per-second rates
-      steer: new LipSyncSteer(), // the picture's delay with lip sync on (av_sync.js)
+      steer: null, // the picture's delay with lip sync on (av_sync.js), made with the first offset
+      playoutSync: null, // the last stats poll's offset from estimatedPlayoutTimestamp
+      captureSync: false, // an offset from capture times came (then it is the one used)
       ended: false,
     };
     this.session = s;
@@ -137,6 +154,7 @@ export class WebRtcPlayer {
     }
     if (s.ended) return;
     s.timers.push(setInterval(() => this.poll(s), STATS_MS));
+    if (s.audioTransceiver) s.timers.push(setInterval(() => this.sampleSync(s), SYNC_MS));
     this.watchFrames(s);
   }
 
@@ -157,6 +175,11 @@ export class WebRtcPlayer {
       s.micOffered = !!mic;
     }
     lowLatency(video.receiver);
+    // capture times in every packet (the A/V offset: av_sync.js), when this Chromium can ask
+    if (s.audioTransceiver) {
+      askForCaptureTimes(video);
+      askForCaptureTimes(s.audioTransceiver);
+    }
     pc.ontrack = (ev) => {
       if (s.ended) return;
       if (ev.track.kind === 'audio') {
@@ -222,7 +245,13 @@ export class WebRtcPlayer {
     await lipsync.ready;
     if (s.ended) return;
     s.lipsync = lipsync.on; // for this session: the answer decides whether the picture can wait
-    await pc.setRemoteDescription({ type: 'answer', sdp: s.lipsync ? withoutZeroPlayoutDelay(answer) : answer });
+    let applied = answer;
+    if (s.lipsync) {
+      applied = withoutZeroPlayoutDelay(applied);
+      // two streams: Chromium's own A/V sync stays out, the page alone moves the picture
+      if (lipsync.streams === 2) applied = withSeparateAudioStream(applied);
+    }
+    await pc.setRemoteDescription({ type: 'answer', sdp: applied });
     this.stats.values.codec = answerCodec(answer);
     if (s.micOffered) this.stats.values.microphone = answerTakesMicrophone(answer) ? 'sending' : 'refused';
     this.trickle(s);
@@ -398,7 +427,10 @@ export class WebRtcPlayer {
       const pair = byId.get(transport.selectedCandidatePairId);
       if (pair && typeof pair.currentRoundTripTime === 'number') v.rttMs = round1(pair.currentRoundTripTime * 1000);
     }
-    if (audio) this.applySync(s, audio, inbound);
+    if (audio) {
+      s.playoutSync = webrtcOffset(audio, inbound);
+      if (!s.captureSync) this.applySync(s, s.playoutSync, 'estimatedPlayoutTimestamp');
+    }
     if (!inbound) return;
     if (!s.firstFrameAt && (inbound.framesDecoded ?? 0) > 0 && performance.now() - s.postAt > 2000) {
       // decoded but never shown: the decoder's output reaches no track (an RTP SSRC other than
@@ -439,18 +471,29 @@ export class WebRtcPlayer {
     s.prev = cur;
   }
 
+  // Every SYNC_MS: the A/V offset from the receivers' capture times. Once that works it is the
+  // offset; until then (or without abs-capture-time) the stats poll's playout estimate is.
+  sampleSync(s) {
+    if (s.ended || !s.audioTransceiver) return;
+    const sync = captureOffset(captureSource(s.audioTransceiver.receiver), captureSource(s.videoReceiver));
+    if (sync.offsetMs === null) return;
+    s.captureSync = true;
+    this.applySync(s, sync, 'captureTimestamp');
+  }
+
   // The A/V offset, and with lip sync on the picture's delay that follows it (av_sync.js;
-  // ?lipsyncsteer=0: Chromium's own A/V sync alone holds the picture).
-  applySync(s, audio, inbound) {
-    const sync = webrtcOffset(audio, inbound);
+  // ?lipsyncsteer=0: Chromium's own A/V sync alone holds the picture). `measure` says where the
+  // offset came from (captureTimestamp or estimatedPlayoutTimestamp).
+  applySync(s, sync, measure) {
     if (s.lipsync && lipsync.steer) {
+      s.steer ??= new LipSyncSteer(measure === 'captureTimestamp' ? CAPTURE_STEER : {});
       const target = s.steer.update(sync.offsetMs);
       if (target !== null) setJitterBufferTarget(s.videoReceiver, target);
-    } else if (s.steer.targetMs > 0) {
+    } else if (s.steer && s.steer.targetMs > 0) {
       s.steer.reset();
       setJitterBufferTarget(s.videoReceiver, 0);
     }
-    this.stats.values.sync = { ...sync, lipsync: !!s.lipsync, targetMs: s.steer.targetMs };
+    this.stats.values.sync = { ...sync, lipsync: !!s.lipsync, targetMs: s.steer?.targetMs ?? 0, measure };
   }
 
   // Ends this session and, unless stopped, tries again after the backoff delay.

@@ -180,6 +180,7 @@ std::optional<AudioChoice> firstBundledAudio(const SessionDescription& offer,
       choice.mid = section.mid;
       choice.payload_type = pt;
       choice.codec = codec;
+      choice.abs_capture_time_id = offeredExtensionId(section, kAbsCaptureTimeUri);
       return choice;
     }
   }
@@ -241,6 +242,7 @@ PlanResult planAnswer(const SessionDescription& offer, const ServerVideoCodec& s
     plan.video_mid = section.mid;
     plan.codec = std::move(*choice);
     plan.playout_delay_id = offeredExtensionId(section, kPlayoutDelayUri);
+    plan.abs_capture_time_id = offeredExtensionId(section, kAbsCaptureTimeUri);
     for (std::size_t i = 0; i < offer.media.size(); ++i) {
       if (i != index) plan.rejected.push_back(i);
     }

@@ -47,6 +47,10 @@ struct AudioChoice {
   ServerAudioCodec codec;
   bool send = true;      // the server's audio goes out on it
   bool receive = false;  // the viewer's microphone comes in on it (microphone_plan.hpp)
+  // The offer's id for the abs-capture-time header extension in this section
+  // (header_extensions.hpp); when set and the server sends here, the answer accepts it and
+  // every audio packet carries its frame's capture time.
+  std::optional<int> abs_capture_time_id;
 };
 
 struct AnswerPlan {
@@ -57,6 +61,9 @@ struct AnswerPlan {
   // The offer's id for the playout-delay header extension (header_extensions.hpp); when set,
   // the answer accepts it and every packet carries it. Cleared when the setting is off.
   std::optional<int> playout_delay_id;
+  // The offer's id for the abs-capture-time header extension: every video packet carries its
+  // frame's capture time (the page's A/V offset, docs/protocol.md "Sound and picture").
+  std::optional<int> abs_capture_time_id;
   // Audio, when the server has some and the offer has a receiving audio section in the video's
   // BUNDLE group that takes its codec; otherwise every audio section is rejected.
   std::optional<AudioChoice> audio;

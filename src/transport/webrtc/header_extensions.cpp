@@ -41,4 +41,18 @@ std::array<std::uint8_t, 3> playoutDelayBytes(int min_ms, int max_ms) {
           static_cast<std::uint8_t>(max & 0xff)};
 }
 
+std::array<std::uint8_t, 8> absCaptureTimeBytes(std::int64_t capture_us) {
+  // 70 years (17 of them leap) from 1900-01-01 to 1970-01-01.
+  constexpr std::uint64_t kNtpEpochOffsetS = 2'208'988'800ULL;
+  const std::int64_t clamped = std::max<std::int64_t>(0, capture_us);
+  const std::uint64_t seconds = static_cast<std::uint64_t>(clamped / 1'000'000) + kNtpEpochOffsetS;
+  const std::uint64_t micros = static_cast<std::uint64_t>(clamped % 1'000'000);
+  // Rounded to the nearest 2^-32 s.
+  const std::uint64_t fraction = ((micros << 32) + 500'000) / 1'000'000;
+  const std::uint64_t ntp = (seconds << 32) + fraction;  // fraction < 2^32 (micros < 10^6)
+  std::array<std::uint8_t, 8> out{};
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(ntp >> (56 - 8 * i));
+  return out;
+}
+
 }  // namespace framewire::transport::webrtc

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "core/clock.hpp"
+#include "transport/webrtc/capture_time_probe.hpp"
 #include "transport/webrtc/peer_session.hpp"
 #include "transport/webrtc/send_path.hpp"
 
@@ -67,6 +68,11 @@ bool PeerSession::buildAudio(std::string* error) {
                               : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                "codec-preferences", prefs.get(), nullptr);
   gst_object_unref(transceiver);
+  // Each packet's capture time (its frame's first sample), as on the video's payloader.
+  if (choice.abs_capture_time_id) {
+    audio_capture_times_ = std::make_shared<CaptureTimes>();
+    addCaptureTimeProbe(pay, *choice.abs_capture_time_id, audio_capture_times_);
+  }
   return true;
 }
 
@@ -90,6 +96,7 @@ void PeerSession::drainAudio() {
     GstClockTime out = static_cast<GstClockTime>(pts);
     if (last_audio_pts_ != GST_CLOCK_TIME_NONE && out <= last_audio_pts_) out = last_audio_pts_ + 1;
     last_audio_pts_ = out;
+    if (audio_capture_times_ && frame->capture_us > 0) audio_capture_times_->record(out, frame->capture_us);
     GST_BUFFER_PTS(buffer) = out;
     GST_BUFFER_DTS(buffer) = out;
     GST_BUFFER_DURATION(buffer) = static_cast<GstClockTime>(frame_ns);

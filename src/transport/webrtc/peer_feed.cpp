@@ -70,6 +70,9 @@ void PeerSession::drain() {
       pts = last_pts_ + 1;  // keep it increasing across capture restarts
     }
     last_pts_ = pts;
+    if (video_capture_times_ && pts != GST_CLOCK_TIME_NONE && frame->capture_us > 0) {
+      video_capture_times_->record(pts, frame->capture_us);
+    }
     GST_BUFFER_PTS(buffer) = pts;
     GST_BUFFER_DTS(buffer) = pts;
     if (!frame->keyframe) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);

@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "transport/webrtc/ice_setup.hpp"
 #include "transport/webrtc/microphone_player.hpp"
+#include "transport/webrtc/capture_time_probe.hpp"
 #include "transport/webrtc/playout_delay_probe.hpp"
 #include "transport/webrtc/send_path.hpp"
 #include "transport/webrtc/test_loss_probe.hpp"
@@ -227,6 +228,11 @@ bool PeerSession::buildPipeline(std::string* error) {
   }
   // Zero playout delay: Chromium renders each frame as soon as it is decoded.
   if (params_.plan.playout_delay_id) addPlayoutDelayProbe(pay, *params_.plan.playout_delay_id, 0, 0);
+  // Each packet's capture time: the page's A/V offset (docs/protocol.md "Sound and picture").
+  if (params_.plan.abs_capture_time_id) {
+    video_capture_times_ = std::make_shared<CaptureTimes>();
+    addCaptureTimeProbe(pay, *params_.plan.abs_capture_time_id, video_capture_times_);
+  }
   if (const double loss = addTestLossProbe(pay); loss > 0) {
     spdlog::warn("webrtc {}: TEST ONLY: dropping {:.0f} % of outgoing video RTP", params_.id,
                  loss * 100);

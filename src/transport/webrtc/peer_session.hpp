@@ -24,6 +24,7 @@
 
 #include "bus/frame_bus.hpp"
 #include "transport/webrtc/answer_plan.hpp"
+#include "transport/webrtc/capture_times.hpp"
 #include "transport/webrtc/gst_ref.hpp"
 #include "transport/webrtc/peer_stats.hpp"
 #include "transport/webrtc/sdp_rewrite.hpp"
@@ -158,6 +159,9 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   std::int64_t pts_offset_ns_ = 0;
   bool pts_offset_set_ = false;
   GstClockTime last_pts_ = GST_CLOCK_TIME_NONE;
+  // Each pushed frame's PTS → capture time, for the abs-capture-time probe on the payloader
+  // (capture_time_probe.hpp); set when the answer carries the extension.
+  std::shared_ptr<CaptureTimes> video_capture_times_;
 
   // Audio: its own appsrc into the same webrtcbin, its own subscription. Its PTS follow the
   // audio frames' own (sample-exact) spacing from an anchor on the video's capture mapping, so
@@ -167,6 +171,7 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   std::int64_t audio_anchor_pts_ns_ = -1;    // pipeline PTS of the anchor frame
   std::int64_t audio_anchor_frame_ns_ = 0;   // that frame's own pts_ns
   GstClockTime last_audio_pts_ = GST_CLOCK_TIME_NONE;
+  std::shared_ptr<CaptureTimes> audio_capture_times_;  // as video_capture_times_
   std::atomic<std::uint64_t> audio_frames_sent_{0};
 };
 

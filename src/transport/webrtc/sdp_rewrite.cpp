@@ -202,6 +202,10 @@ std::optional<std::string> finalAnswer(const SessionDescription& offer, const An
   if (plan.playout_delay_id) {
     video.lines.push_back(SdpLine{'a', extmapAttribute(*plan.playout_delay_id, kPlayoutDelayUri)});
   }
+  if (plan.abs_capture_time_id) {
+    video.lines.push_back(
+        SdpLine{'a', extmapAttribute(*plan.abs_capture_time_id, kAbsCaptureTimeUri)});
+  }
   std::vector<std::string> present;
   for (const auto& line : video.lines) {
     if (line.type == 'a' && line.attributeName() == "candidate") present.push_back(line.value);
@@ -251,6 +255,12 @@ std::optional<std::string> finalAnswer(const SessionDescription& offer, const An
                                  line.attributeName() == "end-of-candidates")) {
           audio.lines.push_back(line);
         }
+      }
+      // Only a section framewire sends on carries capture times (a microphone-only one does
+      // not).
+      if (plan.audio->send && plan.audio->abs_capture_time_id) {
+        audio.lines.push_back(
+            SdpLine{'a', extmapAttribute(*plan.audio->abs_capture_time_id, kAbsCaptureTimeUri)});
       }
       out.media.push_back(std::move(audio));
       continue;
