@@ -3,7 +3,7 @@
 // payloader sends: its frame's capture time, looked up by the packet's PTS (the payloaders keep
 // the input buffer's PTS on each packet) in what the feed thread recorded (capture_times.hpp).
 // A packet whose PTS is not found goes without it (Chromium interpolates from the last one).
-// A pad probe on the payloader's src pad, as for playout delay (playout_delay_probe.hpp).
+// A pad probe on the payloader's src pad (rtp_packet_probe.hpp), as for playout delay.
 
 #include <gst/gst.h>
 

@@ -1,8 +1,6 @@
 #pragma once
 // Writes the playout-delay RTP header extension (header_extensions.hpp) into every packet a
-// payloader sends, as a one-byte header (RFC 8285). GStreamer 1.22 has no header-extension
-// element for it, so a pad probe on the payloader's src pad does it, for single buffers and
-// for the buffer lists rtph264pay pushes when it fragments an access unit.
+// payloader sends, as a one-byte header (RFC 8285), from a pad probe (rtp_packet_probe.hpp).
 
 #include <gst/gst.h>
 
