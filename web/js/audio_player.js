@@ -8,7 +8,7 @@
 // needs to be, and nothing would shorten it again: when the queue has not come down to the
 // cushion for TRIM_WINDOW frames in a row, one frame is skipped (framesTrimmed).
 // The cushion adapts to the arrival jitter, as a WebRTC jitter buffer does: it starts at
-// CUSHION_MIN_S and grows by CUSHION_STEP_S with each underrun (up to CUSHION_MAX_S). It comes
+// CUSHION_START_S, never goes below CUSHION_MIN_S, and grows by CUSHION_STEP_S with each underrun (up to CUSHION_MAX_S). It comes
 // back down a step only after CUSHION_DECAY_WINDOWS trim windows without an underrun in which
 // the queue never got shorter than a step (plus a margin): one step less would still not have
 // run dry. A fixed 50 ms kept 40-50 ms queued on a quiet machine where 10-20 ms played
@@ -22,6 +22,7 @@
 import { wallClockMicros } from './stamp.js';
 
 const CUSHION_MIN_S = 0.02; // the queue kept ahead of the output when arrivals are steady
+const CUSHION_START_S = 0.03; // to start with: the first seconds' arrivals are the least even
 const CUSHION_STEP_S = 0.01; // added by each underrun...
 const CUSHION_MAX_S = 0.08; // ...up to this
 const CUSHION_DECAY_WINDOWS = 10; // trim windows (5 s of 10 ms frames) with room to spare: one step down
@@ -42,7 +43,7 @@ export class AudioPlayer {
     this.nextTime = 0;
     this.minLead = Infinity; // the shortest queue seen in this trim window (s)
     this.windowFrames = 0;
-    this.cushion = CUSHION_MIN_S;
+    this.cushion = CUSHION_START_S;
     this.calmWindows = 0; // trim windows in a row without an underrun
     this.calmMinLead = Infinity; // the shortest queue over those windows (s)
     this.values = {
@@ -54,7 +55,7 @@ export class AudioPlayer {
       framesDropped: 0,
       framesTrimmed: 0,
       underruns: 0,
-      cushionMs: CUSHION_MIN_S * 1000,
+      cushionMs: CUSHION_START_S * 1000,
       muted: true,
       delayMs: null,
       lastError: null,
